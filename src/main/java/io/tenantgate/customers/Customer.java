@@ -1,0 +1,9 @@
+package io.tenantgate.customers;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** A customer as the API returns it. Ids are random UUIDs: unguessable and unique across tenants. */
+public record Customer(UUID id, String name, String email, String phone, OffsetDateTime createdAt,
+                       OffsetDateTime updatedAt) {
+}

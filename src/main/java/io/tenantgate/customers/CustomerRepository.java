@@ -1,0 +1,87 @@
+package io.tenantgate.customers;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/** Customer statements on a connection the caller holds through {@code TenantSql}. */
+@ApplicationScoped
+public class CustomerRepository {
+
+    public Uni<Void> insert(SqlConnection connection, CustomerSql sql, Customer c) {
+        return connection.preparedQuery(sql.insert)
+                .execute(Tuple.from(List.of(sql.id(c.id()), c.name(), c.email(), nullable(c.phone()),
+                        sql.time(c.createdAt()), sql.time(c.updatedAt()))))
+                .replaceWithVoid();
+    }
+
+    public Uni<Customer> find(SqlConnection connection, CustomerSql sql, UUID id) {
+        return connection.preparedQuery(sql.findById).execute(Tuple.of(sql.id(id))).map(rows -> first(sql, rows));
+    }
+
+    /** Number of rows updated: 0 when no such customer. */
+    public Uni<Integer> update(SqlConnection connection, CustomerSql sql, UUID id, CustomerInput input,
+                               OffsetDateTime now) {
+        return connection.preparedQuery(sql.update)
+                .execute(Tuple.from(List.of(input.name(), input.email(), nullable(input.phone()), sql.time(now),
+                        sql.id(id))))
+                .map(RowSet::rowCount);
+    }
+
+    public Uni<Integer> delete(SqlConnection connection, CustomerSql sql, UUID id) {
+        return connection.preparedQuery(sql.delete).execute(Tuple.of(sql.id(id))).map(RowSet::rowCount);
+    }
+
+    /** A page and the total, in two statements on the same connection. */
+    public Uni<CustomerPage> page(SqlConnection connection, CustomerSql sql, String query, int page, int size) {
+        List<Object> filter = new ArrayList<>();
+        String pageSql = sql.page;
+        String countSql = sql.count;
+        if (query != null && !query.isBlank()) {
+            String pattern = "%" + escapeLike(query.strip().toLowerCase(Locale.ROOT)) + "%";
+            for (int i = 0; i < sql.searchPatternBindings(); i++) {
+                filter.add(pattern);
+            }
+            pageSql = sql.searchPage;
+            countSql = sql.searchCount;
+        }
+        List<Object> pageArgs = new ArrayList<>(filter);
+        pageArgs.add(size);
+        pageArgs.add((long) page * size);
+        String finalCountSql = countSql;
+        return connection.preparedQuery(pageSql).execute(Tuple.from(pageArgs))
+                .chain(rows -> connection.preparedQuery(finalCountSql).execute(Tuple.from(filter))
+                        .map(count -> new CustomerPage(customers(sql, rows), page, size,
+                                count.iterator().next().getLong(0))));
+    }
+
+    private static List<Customer> customers(CustomerSql sql, RowSet<Row> rows) {
+        List<Customer> list = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            list.add(sql.customer(row));
+        }
+        return list;
+    }
+
+    private static Customer first(CustomerSql sql, RowSet<Row> rows) {
+        return rows.size() == 0 ? null : sql.customer(rows.iterator().next());
+    }
+
+    /** Both kinds treat backslash as LIKE's default escape character. */
+    static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static Object nullable(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

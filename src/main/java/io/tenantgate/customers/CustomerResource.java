@@ -1,0 +1,93 @@
+package io.tenantgate.customers;
+
+import io.smallrye.mutiny.Uni;
+import io.tenantgate.problem.ProblemException;
+import io.tenantgate.security.CurrentTenant;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.core.Context;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The customers of the caller's tenant. The tenant comes from the token only, so no request can
+ * name another tenant's data.
+ */
+@Path("/api/customers")
+@RolesAllowed("user")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class CustomerResource {
+
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+
+    private final CurrentTenant tenant;
+    private final CustomerService service;
+
+    public CustomerResource(CurrentTenant tenant, CustomerService service) {
+        this.tenant = tenant;
+        this.service = service;
+    }
+
+    @GET
+    public Uni<CustomerPage> list(@QueryParam("page") @DefaultValue("0") @Min(0) @Max(1_000_000) int page,
+                                  @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size,
+                                  @QueryParam("q") @Size(max = 200) String q) {
+        return tenant.route().chain(route -> service.list(route, q, page, size));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<Customer> get(@PathParam("id") String id) {
+        UUID customerId = parse(id);
+        return tenant.route().chain(route -> service.get(route, customerId));
+    }
+
+    @POST
+    public Uni<Response> create(@NotNull @Valid CustomerInput input, @Context UriInfo uri) {
+        return tenant.route().chain(route -> service.create(route, input))
+                .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
+                        .entity(created)
+                        .build());
+    }
+
+    @PUT
+    @Path("/{id}")
+    public Uni<Customer> update(@PathParam("id") String id, @NotNull @Valid CustomerInput input) {
+        UUID customerId = parse(id);
+        return tenant.route().chain(route -> service.update(route, customerId, input));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        UUID customerId = parse(id);
+        return tenant.route().chain(route -> service.delete(route, customerId)).map(done -> Response.noContent().build());
+    }
+
+    private static UUID parse(String id) {
+        if (id == null || !UUID_TEXT.matcher(id).matches()) {
+            throw ProblemException.badRequest("invalid-id", "customer ids are UUIDs");
+        }
+        return UUID.fromString(id);
+    }
+}

@@ -1,0 +1,106 @@
+package io.tenantgate.demo;
+
+import io.tenantgate.security.DevKeys;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The three real servers behind the demo and the tests: a PostgreSQL for the registry, and a
+ * PostgreSQL and a MariaDB for tenant databases. The registry has its own server so a test can
+ * stop a tenant server without touching the registry.
+ *
+ * <p>{@link #config()} is the configuration that points tenantgate at them: registry URL and
+ * credentials, the demo tenants' servers and passwords, and a fresh JWT key pair.
+ */
+public final class DemoServers implements AutoCloseable {
+
+    public static final String ACME = "acme";
+    public static final String GLOBEX = "globex";
+
+    private final EmbeddedPostgresServer registry;
+    private final EmbeddedPostgresServer postgres;
+    private final EmbeddedMariaDbServer mariadb;
+    private final Map<String, String> config = new LinkedHashMap<>();
+    private final long startMillis;
+
+    private DemoServers(Path dir, int tenantServerMaxConnections) {
+        long start = System.nanoTime();
+        this.registry = new EmbeddedPostgresServer(dir.resolve("registry"), 50);
+        this.postgres = new EmbeddedPostgresServer(dir.resolve("postgresql"), tenantServerMaxConnections);
+        this.mariadb = new EmbeddedMariaDbServer(dir.resolve("mariadb"), tenantServerMaxConnections);
+        this.startMillis = (System.nanoTime() - start) / 1_000_000;
+
+        String registryPassword = secret();
+        registry.createDatabase("tenantgate", "tenantgate", registryPassword);
+        config.put("tenantgate.registry.url", "postgresql://" + registry.host() + ":" + registry.port() + "/tenantgate");
+        config.put("tenantgate.registry.username", "tenantgate");
+        config.put("tenantgate.registry.password", registryPassword);
+
+        String acmePassword = secret();
+        String globexPassword = secret();
+        mariadb.createDatabase(ACME, ACME, acmePassword);
+        postgres.createDatabase(GLOBEX, GLOBEX, globexPassword);
+        config.put("tenantgate.demo.mysql.host", mariadb.host());
+        config.put("tenantgate.demo.mysql.port", Integer.toString(mariadb.port()));
+        config.put("tenantgate.demo.postgresql.host", postgres.host());
+        config.put("tenantgate.demo.postgresql.port", Integer.toString(postgres.port()));
+        config.put("tenantgate.demo.acme-password", acmePassword);
+        // globex shows the other way to give a password: a reference resolved at connect time.
+        config.put("tenantgate.demo.globex-password", globexPassword);
+
+        DevKeys keys = DevKeys.generate();
+        config.put("mp.jwt.verify.publickey", keys.publicKeyPem());
+        config.put("tenantgate.dev-token.signing-key", keys.privateKeyPem());
+    }
+
+    /** Starts all three servers under {@code dir}; each run should get a directory of its own. */
+    public static DemoServers start(Path dir, int tenantServerMaxConnections) {
+        return new DemoServers(dir, tenantServerMaxConnections);
+    }
+
+    public static Path runDirectory(Path parent) {
+        return parent.resolve("run-" + System.currentTimeMillis() + "-" + ProcessHandle.current().pid());
+    }
+
+    private static String secret() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    public Map<String, String> config() {
+        return Map.copyOf(config);
+    }
+
+    public EmbeddedPostgresServer registry() {
+        return registry;
+    }
+
+    public EmbeddedServer postgres() {
+        return postgres;
+    }
+
+    public EmbeddedServer mariadb() {
+        return mariadb;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (AutoCloseable server : new AutoCloseable[] {mariadb, postgres, registry}) {
+            try {
+                server.close();
+            } catch (Exception e) {
+                failure = failure == null ? new IllegalStateException("stopping embedded servers failed", e) : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.tenantgate.demo;
+
+import io.tenantgate.registry.DatabaseKind;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * A real PostgreSQL (zonky binaries from Maven Central). As root it runs through a user namespace
+ * ({@code unshare -U}), which zonky sets up itself.
+ *
+ * <p>Authentication is real for everyone but the superuser: {@code pg_hba.conf} trusts only
+ * {@code postgres} and asks every other role for a SCRAM password, so a tenant with a wrong
+ * password is refused exactly as in production.
+ */
+public final class EmbeddedPostgresServer implements EmbeddedServer {
+
+    private static final String HBA = """
+            local all all trust
+            host all postgres 127.0.0.1/32 trust
+            host all postgres ::1/128 trust
+            host all all 127.0.0.1/32 scram-sha-256
+            host all all ::1/128 scram-sha-256
+            """;
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedPostgres startPostgres(Path dir, int maxConnections) throws IOException {
+        return EmbeddedPostgres.builder()
+                .setPort(FreePorts.next())
+                .setOverrideWorkingDirectory(dir.resolve("bin").toFile())
+                .setDataDirectory(dir.resolve("data"))
+                .setCleanDataDirectory(true)
+                .setServerConfig("max_connections", Integer.toString(maxConnections))
+                .setServerConfig("password_encryption", "scram-sha-256")
+                .setDataDirectoryCustomizer(EmbeddedPostgresServer::writeHba)
+                .start();
+    }
+
+    public EmbeddedPostgresServer(Path dir, int maxConnections) {
+        try {
+            Files.createDirectories(dir);
+            this.postgres = startPostgres(dir, maxConnections);
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded PostgreSQL failed to start in " + dir, e);
+        }
+    }
+
+    private static void writeHba(File dataDir) {
+        try {
+            Files.writeString(dataDir.toPath().resolve("pg_hba.conf"), HBA);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public DatabaseKind kind() {
+        return DatabaseKind.POSTGRESQL;
+    }
+
+    @Override
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    @Override
+    public int port() {
+        return postgres.getPort();
+    }
+
+    @Override
+    public void createDatabase(String database, String user, String password) {
+        // Identifiers cannot be bound as parameters; callers pass validated tenant keys only.
+        Identifiers.requireSafe(database);
+        Identifiers.requireSafe(user);
+        execute("CREATE ROLE \"" + user + "\" LOGIN PASSWORD '" + password.replace("'", "''") + "'",
+                "CREATE DATABASE \"" + database + "\" OWNER \"" + user + "\"");
+    }
+
+    @Override
+    public long queryLong(String sql) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("admin query failed: " + sql, e);
+        }
+    }
+
+    private void execute(String... statements) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+             Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("admin statement failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

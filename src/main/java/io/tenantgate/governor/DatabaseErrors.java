@@ -1,0 +1,52 @@
+package io.tenantgate.governor;
+
+import io.vertx.core.VertxException;
+import io.vertx.mysqlclient.MySQLException;
+import io.vertx.pgclient.PgException;
+
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * Classifies tenant database failures, for both kinds side by side, in one place.
+ */
+public final class DatabaseErrors {
+
+    private DatabaseErrors() {
+    }
+
+    /** A unique constraint was violated: PostgreSQL SQLSTATE 23505, MySQL error 1062. */
+    public static boolean isUniqueViolation(Throwable failure) {
+        return switch (failure) {
+            case PgException pg -> "23505".equals(pg.getSqlState());
+            case MySQLException my -> my.getErrorCode() == 1062;
+            default -> false;
+        };
+    }
+
+    /**
+     * The database could not be reached or no connection could be had in time: a condition of the
+     * server or the pool, not of the request.
+     */
+    public static boolean isUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof ClosedChannelException) {
+                return true;
+            }
+            if (t instanceof PgException pg && pg.getSqlState() != null
+                    && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P")
+                    || "53300".equals(pg.getSqlState()))) {
+                return true;
+            }
+            if (t instanceof MySQLException my && (my.getErrorCode() == 1040 || my.getErrorCode() == 1045)) {
+                return true;
+            }
+            // Vert.x pool: acquire timeout and full wait queue come as plain VertxExceptions.
+            if (t instanceof VertxException v && v.getMessage() != null
+                    && (v.getMessage().contains("Timeout") || v.getMessage().contains("Max waiting requests"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

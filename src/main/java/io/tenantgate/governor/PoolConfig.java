@@ -1,0 +1,31 @@
+package io.tenantgate.governor;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Limits of each tenant's connection pool. Every wait is bounded. */
+@ConfigMapping(prefix = "tenantgate.pool")
+public interface PoolConfig {
+
+    /** Connections one tenant may hold open at once, unless its registry entry says otherwise. */
+    @WithDefault("4")
+    int maxSize();
+
+    /** Requests that may wait for a tenant's connection; past it they fail at once. */
+    @WithDefault("32")
+    int maxWaitQueue();
+
+    /** Longest a request waits for a connection from its tenant's pool. */
+    @WithDefault("2s")
+    Duration acquireTimeout();
+
+    /** Longest a TCP connect plus handshake to a tenant database may take. */
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /** Idle connections are closed after this long, giving their slot back to the server. */
+    @WithDefault("5m")
+    Duration idleTimeout();
+}

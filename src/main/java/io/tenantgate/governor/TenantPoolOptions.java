@@ -1,0 +1,89 @@
+package io.tenantgate.governor;
+
+import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.registry.TlsMode;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.mysqlclient.SslMode;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnectOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one place where pool and connect options are built from a {@link TenantRoute} and
+ * {@link PoolConfig}, for both database kinds side by side.
+ */
+@ApplicationScoped
+public class TenantPoolOptions {
+
+    private final PoolConfig config;
+
+    public TenantPoolOptions(PoolConfig config) {
+        this.config = config;
+    }
+
+    public int maxSize(TenantRoute route) {
+        return route.maxPoolSize() != null ? route.maxPoolSize() : config.maxSize();
+    }
+
+    public PoolOptions poolOptions(TenantRoute route) {
+        return new PoolOptions()
+                .setMaxSize(maxSize(route))
+                .setMaxWaitQueueSize(config.maxWaitQueue())
+                .setConnectionTimeout(Math.toIntExact(config.acquireTimeout().toMillis()))
+                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setIdleTimeout(Math.toIntExact(config.idleTimeout().toMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                // The cleaner is a Vert.x timer: idle connections close without any thread blocking.
+                .setPoolCleanerPeriod(1000)
+                .setShared(false);
+    }
+
+    public SqlConnectOptions connectOptions(TenantRoute route) {
+        int connectTimeout = Math.toIntExact(config.connectTimeout().toMillis());
+        return switch (route.kind()) {
+            case POSTGRESQL -> new PgConnectOptions()
+                    .setHost(route.host())
+                    .setPort(route.port())
+                    .setDatabase(route.database())
+                    .setUser(route.username())
+                    .setPassword(route.password())
+                    .setSslMode(pgSslMode(route.tlsMode()))
+                    .setConnectTimeout(connectTimeout)
+                    .setCachePreparedStatements(true)
+                    .setReconnectAttempts(0);
+            case MYSQL -> new MySQLConnectOptions()
+                    .setHost(route.host())
+                    .setPort(route.port())
+                    .setDatabase(route.database())
+                    .setUser(route.username())
+                    .setPassword(route.password())
+                    .setSslMode(mysqlSslMode(route.tlsMode()))
+                    .setCharset("utf8mb4")
+                    .setCollation("utf8mb4_unicode_ci")
+                    .setConnectTimeout(connectTimeout)
+                    .setCachePreparedStatements(true)
+                    .setReconnectAttempts(0);
+        };
+    }
+
+    private static io.vertx.pgclient.SslMode pgSslMode(TlsMode mode) {
+        return switch (mode) {
+            case DISABLED -> io.vertx.pgclient.SslMode.DISABLE;
+            case REQUIRED -> io.vertx.pgclient.SslMode.REQUIRE;
+            case VERIFY_CA -> io.vertx.pgclient.SslMode.VERIFY_CA;
+            case VERIFY_FULL -> io.vertx.pgclient.SslMode.VERIFY_FULL;
+        };
+    }
+
+    private static SslMode mysqlSslMode(TlsMode mode) {
+        return switch (mode) {
+            case DISABLED -> SslMode.DISABLED;
+            case REQUIRED -> SslMode.REQUIRED;
+            case VERIFY_CA -> SslMode.VERIFY_CA;
+            case VERIFY_FULL -> SslMode.VERIFY_IDENTITY;
+        };
+    }
+}

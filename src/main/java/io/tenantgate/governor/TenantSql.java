@@ -1,0 +1,37 @@
+package io.tenantgate.governor;
+
+import io.tenantgate.registry.TenantRoute;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.function.Function;
+
+/**
+ * The only way feature code runs tenant SQL. Feature code never sees a pool.
+ *
+ * <p>Invariant: a connection is held only for the duration of {@code work}, and is returned to the
+ * pool on every path (success, failure, cancellation), because Vert.x's
+ * {@code withConnection}/{@code withTransaction} close it when the work's {@code Uni} terminates,
+ * and commit or roll back first. Budgets, queues and guards are applied here, so adding them never
+ * touches callers.
+ */
+@ApplicationScoped
+public class TenantSql {
+
+    private final TenantPools pools;
+
+    public TenantSql(TenantPools pools) {
+        this.pools = pools;
+    }
+
+    /** Runs read work on one connection; several statements share it (fewer round trips to acquire). */
+    public <T> Uni<T> withConnection(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
+        return pools.poolFor(tenant).withConnection(work);
+    }
+
+    /** Runs work in one transaction: committed if the work succeeds, rolled back otherwise. */
+    public <T> Uni<T> withTransaction(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
+        return pools.poolFor(tenant).withTransaction(work);
+    }
+}

@@ -1,0 +1,16 @@
+package io.tenantgate.registry;
+
+/**
+ * How a tenant's database connection is encrypted, named independently of the engine; the pool
+ * options translate it to PostgreSQL's and MySQL's own modes.
+ */
+public enum TlsMode {
+    /** Plain TCP. Only for databases on a trusted network. */
+    DISABLED,
+    /** Encrypted, server certificate not checked. */
+    REQUIRED,
+    /** Encrypted, certificate checked against the JVM's trust store. */
+    VERIFY_CA,
+    /** As {@code VERIFY_CA}, and the certificate must name the host. */
+    VERIFY_FULL
+}

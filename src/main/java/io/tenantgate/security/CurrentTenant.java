@@ -1,0 +1,46 @@
+package io.tenantgate.security;
+
+import io.smallrye.mutiny.Uni;
+import io.tenantgate.problem.ProblemException;
+import io.tenantgate.registry.TenantDirectory;
+import io.tenantgate.registry.TenantKey;
+import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.registry.TenantStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * The tenant of the current request, taken from the verified token's {@code tenant} claim and
+ * nowhere else (never a header or query parameter), so a caller can only reach its own tenant.
+ */
+@ApplicationScoped
+public class CurrentTenant {
+
+    public static final String TENANT_CLAIM = "tenant";
+
+    private final JsonWebToken token;
+    private final TenantDirectory directory;
+
+    public CurrentTenant(JsonWebToken token, TenantDirectory directory) {
+        this.token = token;
+        this.directory = directory;
+    }
+
+    /** The caller's tenant: 401 if the token names none, 404 if unknown, 403 if suspended. */
+    public Uni<TenantRoute> route() {
+        String key = token.getClaim(TENANT_CLAIM);
+        if (!TenantKey.isValid(key)) {
+            return Uni.createFrom().failure(new ProblemException(401, "invalid-tenant-claim", "Unauthorized",
+                    "the token's tenant claim is missing or malformed"));
+        }
+        return directory.find(key).map(route -> {
+            if (route == null) {
+                throw ProblemException.notFound("unknown-tenant", "tenant '" + key + "' does not exist");
+            }
+            if (route.status() != TenantStatus.ACTIVE) {
+                throw new ProblemException(403, "tenant-suspended", "Forbidden", "tenant '" + key + "' is suspended");
+            }
+            return route;
+        });
+    }
+}

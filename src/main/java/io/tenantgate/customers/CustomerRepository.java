@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -19,7 +20,7 @@ public class CustomerRepository {
 
     public Uni<Void> insert(SqlConnection connection, CustomerSql sql, Customer c) {
         return connection.preparedQuery(sql.insert)
-                .execute(Tuple.from(List.of(sql.id(c.id()), c.name(), c.email(), nullable(c.phone()),
+                .execute(Tuple.from(Arrays.asList(sql.id(c.id()), c.name(), c.email(), nullable(c.phone()),
                         sql.time(c.createdAt()), sql.time(c.updatedAt()))))
                 .replaceWithVoid();
     }
@@ -32,7 +33,7 @@ public class CustomerRepository {
     public Uni<Integer> update(SqlConnection connection, CustomerSql sql, UUID id, CustomerInput input,
                                OffsetDateTime now) {
         return connection.preparedQuery(sql.update)
-                .execute(Tuple.from(List.of(input.name(), input.email(), nullable(input.phone()), sql.time(now),
+                .execute(Tuple.from(Arrays.asList(input.name(), input.email(), nullable(input.phone()), sql.time(now),
                         sql.id(id))))
                 .map(RowSet::rowCount);
     }

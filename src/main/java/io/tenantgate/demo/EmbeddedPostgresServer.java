@@ -88,7 +88,12 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
 
     @Override
     public long queryLong(String sql) {
-        try (Connection c = postgres.getPostgresDatabase().getConnection();
+        return queryLong("postgres", sql);
+    }
+
+    /** Like {@link #queryLong(String)}, in the given database (PostgreSQL cannot query across them). */
+    public long queryLong(String database, String sql) {
+        try (Connection c = postgres.getDatabase("postgres", database).getConnection();
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
             rs.next();

@@ -1,6 +1,7 @@
 package io.tenantgate.governor;
 
 import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.pgclient.PgException;
 
@@ -24,13 +25,23 @@ public final class DatabaseErrors {
         };
     }
 
+    /** The tenant's pool already has as many waiters as it allows (Vert.x's bounded wait queue). */
+    public static boolean isQueueFull(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectionPoolTooBusyException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The database could not be reached or no connection could be had in time: a condition of the
      * server or the pool, not of the request.
      */
     public static boolean isUnavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof ClosedChannelException) {
+            if (t instanceof ConnectionPoolTooBusyException || t instanceof ConnectException || t instanceof ClosedChannelException) {
                 return true;
             }
             if (t instanceof PgException pg && pg.getSqlState() != null

@@ -81,6 +81,10 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // Quarkus REST wraps body-reading failures; report what was wrong with the body.
+            return unreadable(json);
+        }
         if (status >= 500) {
             return unexpected(e);
         }
@@ -98,6 +102,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (DatabaseErrors.isQueueFull(e)) {
+            return Problem.response(503, "tenant-queue-full", "Service unavailable",
+                    "too many requests are waiting for this tenant's database; retry shortly", List.of(),
+                    OptionalLong.of(1));
+        }
         if (DatabaseErrors.isUnavailable(e)) {
             // Cannot reach or acquire from the tenant's database: the caller should retry later.
             return Problem.response(503, "tenant-database-unavailable", "Service unavailable",

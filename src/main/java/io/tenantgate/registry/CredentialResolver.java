@@ -1,6 +1,7 @@
 package io.tenantgate.registry;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
 import java.util.Optional;
@@ -21,6 +22,7 @@ public class CredentialResolver {
     private final Config config;
     private final Function<String, String> environment;
 
+    @Inject
     public CredentialResolver(CredentialCipher cipher, Config config) {
         this(cipher, config, System::getenv);
     }

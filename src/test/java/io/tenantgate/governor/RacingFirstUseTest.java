@@ -1,0 +1,79 @@
+package io.tenantgate.governor;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tenantgate.lifecycle.TenantProvisioner;
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.testing.FreshTenants;
+import io.tenantgate.testing.RealDatabases;
+import io.tenantgate.testing.TestTokens;
+import jakarta.inject.Inject;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Invariant 2: at most one pool per tenant; concurrent first requests create exactly one. */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+class RacingFirstUseTest {
+
+    private static final int REQUESTS = 50;
+    private static final int MAX_POOL = 3;
+
+    @Inject
+    TenantProvisioner provisioner;
+
+    @Inject
+    TenantPools pools;
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void fiftyConcurrentFirstRequestsCreateExactlyOnePool(DatabaseKind kind) throws Throwable {
+        String key = FreshTenants.key("race");
+        FreshTenants.provision(provisioner, kind, key, MAX_POOL);
+        assertFalse(pools.hasPool(key), "provisioning must not leave a pool behind");
+        String token = TestTokens.forTenant(key);
+
+        ExecutorService callers = Executors.newFixedThreadPool(REQUESTS);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        try {
+            for (int i = 0; i < REQUESTS; i++) {
+                statuses.add(callers.submit(() -> {
+                    go.await();
+                    return given().auth().oauth2(token).get("/api/customers").then().extract().statusCode();
+                }));
+            }
+            go.countDown();
+            int ok = 0;
+            for (Future<Integer> status : statuses) {
+                int code = status.get(60, TimeUnit.SECONDS);
+                // A request that cannot get a connection in time is refused early (503), never hung.
+                assertTrue(code == 200 || code == 503, "unexpected status " + code);
+                ok += code == 200 ? 1 : 0;
+            }
+            assertTrue(ok > 0, "some first requests must be served");
+        } finally {
+            callers.shutdownNow();
+        }
+
+        assertEquals(1, pools.poolsCreated(key), "pools created for " + key);
+        long serverConnections = FreshTenants.server(kind).queryLong(kind == DatabaseKind.MYSQL
+                ? "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '" + key + "'"
+                : "SELECT COUNT(*) FROM pg_stat_activity WHERE usename = '" + key + "'");
+        assertTrue(serverConnections >= 1 && serverConnections <= MAX_POOL,
+                "server sees " + serverConnections + " connections from " + key + ", pool max is " + MAX_POOL);
+    }
+}

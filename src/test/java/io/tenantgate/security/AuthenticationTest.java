@@ -1,0 +1,61 @@
+package io.tenantgate.security;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tenantgate.demo.DemoServers;
+import io.tenantgate.testing.RealDatabases;
+import io.tenantgate.testing.TestTokens;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+/** Who may call the tenant APIs: a valid token, for a known active tenant, in group {@code user}. */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+class AuthenticationTest {
+
+    private static final String PROBLEM = "application/problem+json";
+
+    @Test
+    void noTokenIs401Problem() {
+        given().get("/api/customers").then().statusCode(401).contentType(PROBLEM)
+                .body("type", equalTo("urn:tenantgate:problem:unauthenticated"));
+    }
+
+    @Test
+    void tokenSignedByAnUnknownKeyIs401() {
+        given().auth().oauth2(TestTokens.forged(DemoServers.ACME)).get("/api/customers").then().statusCode(401)
+                .contentType(PROBLEM);
+    }
+
+    @Test
+    void garbageTokenIs401() {
+        given().auth().oauth2("not.a.jwt").get("/api/customers").then().statusCode(401).contentType(PROBLEM);
+    }
+
+    @Test
+    void tokenForAnUnknownTenantIs404Problem() {
+        given().auth().oauth2(TestTokens.forTenant("no-such-tenant")).get("/api/customers").then().statusCode(404)
+                .contentType(PROBLEM).body("type", equalTo("urn:tenantgate:problem:unknown-tenant"));
+    }
+
+    @Test
+    void tokenWithAMalformedTenantClaimIs401() {
+        given().auth().oauth2(TestTokens.forTenant("Robert'); DROP TABLE")).get("/api/customers").then()
+                .statusCode(401).contentType(PROBLEM);
+    }
+
+    @Test
+    void tokenWithoutTheUserGroupIs403() {
+        given().auth().oauth2(TestTokens.forTenant(DemoServers.ACME, "auditor")).get("/api/customers").then()
+                .statusCode(403).contentType(PROBLEM);
+    }
+
+    @Test
+    void devTokenIsServedOutsideProdAndWorks() {
+        String token = given().get("/dev/token?tenant=acme&groups=user").then().statusCode(200).extract().asString();
+        given().auth().oauth2(token).get("/api/customers").then().statusCode(200);
+        given().get("/dev/token?tenant=BAD").then().statusCode(400).contentType(PROBLEM);
+    }
+}

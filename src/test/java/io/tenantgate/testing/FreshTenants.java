@@ -1,0 +1,37 @@
+package io.tenantgate.testing;
+
+import io.quarkus.vertx.VertxContextSupport;
+import io.tenantgate.demo.EmbeddedServer;
+import io.tenantgate.lifecycle.NewTenant;
+import io.tenantgate.lifecycle.TenantProvisioner;
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.registry.TlsMode;
+
+import java.util.UUID;
+
+/** Creates a never-used tenant: a new database and user on a real server, provisioned for real. */
+public final class FreshTenants {
+
+    private FreshTenants() {
+    }
+
+    public static String key(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public static EmbeddedServer server(DatabaseKind kind) {
+        return kind == DatabaseKind.MYSQL ? RealDatabases.servers().mariadb() : RealDatabases.servers().postgres();
+    }
+
+    public static TenantRoute provision(TenantProvisioner provisioner, DatabaseKind kind, String key,
+                                        Integer maxPoolSize) throws Throwable {
+        EmbeddedServer server = server(kind);
+        String password = UUID.randomUUID().toString();
+        String database = key.replace('-', '_');
+        server.createDatabase(database, key, password);
+        NewTenant tenant = new NewTenant(key, "Tenant " + key, kind, server.host(), server.port(), database, key,
+                password, null, TlsMode.DISABLED, maxPoolSize);
+        return VertxContextSupport.subscribeAndAwait(() -> provisioner.provision(tenant));
+    }
+}

@@ -1,0 +1,45 @@
+package io.tenantgate.testing;
+
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.util.KeyUtils;
+import io.tenantgate.security.DevKeys;
+
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.util.Set;
+
+/**
+ * Signs tokens the way an identity provider would, with the key the application trusts in this
+ * run, so the same tests work against the prod-profile package where {@code /dev/token} is absent.
+ */
+public final class TestTokens {
+
+    private TestTokens() {
+    }
+
+    public static String forTenant(String tenant, String... groups) {
+        return sign(tenant, trustedKey(), groups.length == 0 ? Set.of("user") : Set.of(groups));
+    }
+
+    /** A well-formed token signed by a key the application has never seen. */
+    public static String forged(String tenant) {
+        return sign(tenant, decode(DevKeys.generate().privateKeyPem()), Set.of("user"));
+    }
+
+    private static String sign(String tenant, PrivateKey key, Set<String> groups) {
+        return Jwt.issuer("tenantgate").audience("tenantgate").subject(tenant + "-tester")
+                .claim("tenant", tenant).groups(groups).expiresIn(600).sign(key);
+    }
+
+    private static PrivateKey trustedKey() {
+        return decode(RealDatabases.servers().config().get("tenantgate.dev-token.signing-key"));
+    }
+
+    private static PrivateKey decode(String pem) {
+        try {
+            return KeyUtils.decodePrivateKey(pem);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

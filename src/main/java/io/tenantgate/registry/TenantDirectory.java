@@ -14,7 +14,11 @@ public class TenantDirectory {
     private final TenantRepository repository;
     private final CredentialResolver credentials;
 
-    public TenantDirectory(TenantRepository repository, CredentialResolver credentials) {
+    /**
+     * {@link RegistryConfig} is taken here, though only Quarkus's datasource reads its values, so
+     * that a missing {@code tenantgate.registry.*} fails start-up with the property's own name.
+     */
+    public TenantDirectory(TenantRepository repository, CredentialResolver credentials, RegistryConfig registry) {
         this.repository = repository;
         this.credentials = credentials;
     }

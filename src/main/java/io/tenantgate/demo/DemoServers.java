@@ -1,5 +1,6 @@
 package io.tenantgate.demo;
 
+import io.tenantgate.registry.CredentialCipher;
 import io.tenantgate.security.DevKeys;
 
 import java.nio.file.Path;
@@ -51,6 +52,7 @@ public final class DemoServers implements AutoCloseable {
         // globex shows the other way to give a password: a reference resolved at connect time.
         config.put("tenantgate.demo.globex-password", globexPassword);
 
+        config.put("tenantgate.credentials.key", CredentialCipher.newKey());
         DevKeys keys = DevKeys.generate();
         config.put("mp.jwt.verify.publickey", keys.publicKeyPem());
         config.put("tenantgate.dev-token.signing-key", keys.privateKeyPem());

@@ -20,7 +20,7 @@ import java.util.Base64;
  *
  * <p>Format: {@code v1:} + base64(12-byte IV || ciphertext+tag). The tenant key is bound as
  * associated data, so a ciphertext copied onto another tenant's row does not decrypt. Start-up
- * fails, naming {@code tenantgate.credentials.key}, when no key is configured outside dev/test.
+ * fails, naming {@code tenantgate.credentials.key}, when no key is configured.
  */
 @Startup
 @ApplicationScoped
@@ -34,13 +34,9 @@ public class CredentialCipher {
     private final SecureRandom random = new SecureRandom();
 
     public CredentialCipher(CredentialsConfig config) {
-        this.key = config.key().map(CredentialCipher::decodeKey).orElseGet(() -> {
-            if (!config.ephemeralKey()) {
-                throw new ConfigurationException("tenantgate.credentials.key is not set: give a base64 256-bit AES key"
-                        + " (env TENANTGATE_CREDENTIALS_KEY) to encrypt tenant passwords");
-            }
-            return generateKey();
-        });
+        this.key = config.key().map(CredentialCipher::decodeKey).orElseThrow(() -> new ConfigurationException(
+                "tenantgate.credentials.key is not set: give a base64 256-bit AES key"
+                        + " (env TENANTGATE_CREDENTIALS_KEY) to encrypt tenant passwords"));
     }
 
     private static SecretKey decodeKey(String base64) {
@@ -56,11 +52,12 @@ public class CredentialCipher {
         return new SecretKeySpec(bytes, "AES");
     }
 
-    private static SecretKey generateKey() {
+    /** A new random key in the form {@code tenantgate.credentials.key} takes. */
+    public static String newKey() {
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256);
-            return generator.generateKey();
+            return Base64.getEncoder().encodeToString(generator.generateKey().getEncoded());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES unavailable", e);
         }

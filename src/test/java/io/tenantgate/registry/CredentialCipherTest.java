@@ -13,22 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CredentialCipherTest {
 
-    private static CredentialsConfig config(Optional<String> key, boolean ephemeral) {
-        return new CredentialsConfig() {
-            @Override
-            public Optional<String> key() {
-                return key;
-            }
-
-            @Override
-            public boolean ephemeralKey() {
-                return ephemeral;
-            }
-        };
+    private static CredentialsConfig config(Optional<String> key) {
+        return () -> key;
     }
 
     private final CredentialCipher cipher = new CredentialCipher(
-            config(Optional.of(Base64.getEncoder().encodeToString(new byte[32])), false));
+            config(Optional.of(Base64.getEncoder().encodeToString(new byte[32]))));
 
     @Test
     void encryptedPasswordRoundTripsAndNeverContainsThePlainText() {
@@ -47,15 +37,15 @@ class CredentialCipherTest {
     }
 
     @Test
-    void missingKeyOutsideDevFailsNamingTheProperty() {
+    void missingKeyFailsNamingTheProperty() {
         RuntimeException e = assertThrows(RuntimeException.class,
-                () -> new CredentialCipher(config(Optional.empty(), false)));
+                () -> new CredentialCipher(config(Optional.empty())));
         assertTrue(e.getMessage().contains("tenantgate.credentials.key"));
     }
 
     @Test
     void keyOfTheWrongLengthIsRejected() {
         assertThrows(RuntimeException.class, () -> new CredentialCipher(
-                config(Optional.of(Base64.getEncoder().encodeToString(new byte[16])), false)));
+                config(Optional.of(Base64.getEncoder().encodeToString(new byte[16])))));
     }
 }

@@ -4,8 +4,6 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.tenantgate.demo.DemoServers;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,9 +23,6 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         System.out.printf("embedded servers (registry PostgreSQL, tenant PostgreSQL, tenant MariaDB) started in %d ms%n",
                 servers.startMillis());
         Map<String, String> config = new HashMap<>(servers.config());
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        config.put("tenantgate.credentials.key", Base64.getEncoder().encodeToString(key));
         config.put("tenantgate.demo.enabled", "true");
         return config;
     }

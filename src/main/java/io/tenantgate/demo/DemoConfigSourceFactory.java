@@ -5,7 +5,6 @@ import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.PropertiesConfigSource;
 import org.eclipse.microprofile.config.spi.ConfigSource;
-import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -17,13 +16,15 @@ import java.util.OptionalInt;
  * {@code tenantgate.registry.url} is unset, it starts the embedded servers and supplies their
  * configuration. Never active in any other profile, so production can never start one.
  *
+ * <p>The embedded servers are reached only through {@link DemoStarter}, reflectively, so the
+ * production package (JVM or native) never links against the embedded-server libraries it omits.
+ *
  * <p>The configuration is also published as system properties. Dev mode rebuilds configuration on
  * every live reload; seeing {@code tenantgate.registry.url} set, later calls reuse the running
  * servers instead of starting new ones (the way Quarkus Dev Services behave).
  */
 public class DemoConfigSourceFactory implements ConfigSourceFactory {
 
-    private static final Logger LOG = Logger.getLogger(DemoConfigSourceFactory.class);
     private static final List<String> PROFILES = List.of("dev", "demo");
 
     @Override
@@ -44,17 +45,7 @@ public class DemoConfigSourceFactory implements ConfigSourceFactory {
         }
         ConfigValue workDir = context.getValue("tenantgate.demo.work-dir");
         Path parent = Path.of(workDir != null && workDir.getValue() != null ? workDir.getValue() : "target/tenantgate-demo");
-        DemoServers servers;
-        try {
-            servers = DemoServers.start(DemoServers.runDirectory(parent), 100);
-        } catch (NoClassDefFoundError e) {
-            throw new IllegalStateException("the demo profile needs the embedded database servers in the package:"
-                    + " build it with ./mvnw package -Pdemo, or set tenantgate.registry.url", e);
-        }
-        LOG.infof("started embedded registry PostgreSQL, tenant PostgreSQL and tenant MariaDB in %d ms",
-                servers.startMillis());
-        Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "tenantgate-demo-servers-stop"));
-        Map<String, String> config = servers.config();
+        Map<String, String> config = DemoStarter.start(parent);
         config.forEach(System::setProperty);
         return config;
     }

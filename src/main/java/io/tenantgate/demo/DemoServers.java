@@ -3,6 +3,8 @@ package io.tenantgate.demo;
 import io.tenantgate.registry.CredentialCipher;
 import io.tenantgate.security.DevKeys;
 
+import org.jboss.logging.Logger;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +19,8 @@ import java.util.UUID;
  * credentials, the demo tenants' servers and passwords, and a fresh JWT key pair.
  */
 public final class DemoServers implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(DemoServers.class);
 
     public static final String ACME = "acme";
     public static final String GLOBEX = "globex";
@@ -61,6 +65,18 @@ public final class DemoServers implements AutoCloseable {
     /** Starts all three servers under {@code dir}; each run should get a directory of its own. */
     public static DemoServers start(Path dir, int tenantServerMaxConnections) {
         return new DemoServers(dir, tenantServerMaxConnections);
+    }
+
+    /**
+     * Starts the servers for one dev or demo run under {@code parent}, stops them when the JVM
+     * exits, and returns their configuration. Called reflectively by {@link DemoStarter}.
+     */
+    public static Map<String, String> startForRun(Path parent) {
+        DemoServers servers = start(runDirectory(parent), 100);
+        LOG.infof("started embedded registry PostgreSQL, tenant PostgreSQL and tenant MariaDB in %d ms",
+                servers.startMillis());
+        Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "tenantgate-demo-servers-stop"));
+        return servers.config();
     }
 
     public static Path runDirectory(Path parent) {

@@ -49,6 +49,7 @@ class RacingFirstUseTest {
         ExecutorService callers = Executors.newFixedThreadPool(REQUESTS);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Integer>> statuses = new ArrayList<>();
+        int ok = 0;
         try {
             for (int i = 0; i < REQUESTS; i++) {
                 statuses.add(callers.submit(() -> {
@@ -57,7 +58,6 @@ class RacingFirstUseTest {
                 }));
             }
             go.countDown();
-            int ok = 0;
             for (Future<Integer> status : statuses) {
                 int code = status.get(60, TimeUnit.SECONDS);
                 // A request that cannot get a connection in time is refused early (503), never hung.
@@ -69,10 +69,13 @@ class RacingFirstUseTest {
             callers.shutdownNow();
         }
 
-        assertEquals(1, pools.poolsCreated(key), "pools created for " + key);
         long serverConnections = FreshTenants.server(kind).queryLong(kind == DatabaseKind.MYSQL
                 ? "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '" + key + "'"
                 : "SELECT COUNT(*) FROM pg_stat_activity WHERE usename = '" + key + "'");
+        System.out.printf("racing first use on %s: %d requests, %d served, %d refused with 503, %d pool(s) created,"
+                + " %d server connection(s) (pool max %d)%n", kind, REQUESTS, ok, REQUESTS - ok, pools.poolsCreated(key),
+                serverConnections, MAX_POOL);
+        assertEquals(1, pools.poolsCreated(key), "pools created for " + key);
         assertTrue(serverConnections >= 1 && serverConnections <= MAX_POOL,
                 "server sees " + serverConnections + " connections from " + key + ", pool max is " + MAX_POOL);
     }

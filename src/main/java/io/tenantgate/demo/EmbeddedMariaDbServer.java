@@ -112,7 +112,12 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
 
     @Override
     public long queryLong(String sql) {
-        try (Connection c = admin(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        return queryLong("", sql);
+    }
+
+    @Override
+    public long queryLong(String database, String sql) {
+        try (Connection c = admin(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
@@ -121,7 +126,7 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
     }
 
     private void execute(String... statements) {
-        try (Connection c = admin(); Statement s = c.createStatement()) {
+        try (Connection c = admin(""); Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
             }
@@ -130,8 +135,9 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
         }
     }
 
-    private Connection admin() throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", ADMIN_USER, adminPassword);
+    private Connection admin(String database) throws SQLException {
+        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/" + database, ADMIN_USER,
+                adminPassword);
     }
 
     @Override

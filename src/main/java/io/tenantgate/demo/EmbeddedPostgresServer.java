@@ -91,7 +91,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
         return queryLong("postgres", sql);
     }
 
-    /** Like {@link #queryLong(String)}, in the given database (PostgreSQL cannot query across them). */
+    @Override
     public long queryLong(String database, String sql) {
         try (Connection c = postgres.getDatabase("postgres", database).getConnection();
              Statement s = c.createStatement();

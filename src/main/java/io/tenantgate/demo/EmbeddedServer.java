@@ -24,6 +24,9 @@ public interface EmbeddedServer extends AutoCloseable {
     /** Runs administrative SQL as the superuser, e.g. to count connections from the server's side. */
     long queryLong(String sql);
 
+    /** Like {@link #queryLong(String)}, inside one database. */
+    long queryLong(String database, String sql);
+
     @Override
     void close();
 }

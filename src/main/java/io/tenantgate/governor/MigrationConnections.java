@@ -13,7 +13,6 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,6 +32,7 @@ import java.util.logging.Logger;
 public class MigrationConnections {
 
     private final ConcurrentMap<String, AtomicInteger> open = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, AtomicInteger> opened = new ConcurrentHashMap<>();
 
     /** A data source for one tenant's database whose connections are counted against its server. */
     public DataSource dataSource(TenantRoute route) {
@@ -40,7 +40,7 @@ public class MigrationConnections {
             case POSTGRESQL -> postgres(route);
             case MYSQL -> mariadb(route);
         };
-        return new CountingDataSource(target, counter(route.server()));
+        return new CountingDataSource(target, counter(open, route.server()), counter(opened, route.server()));
     }
 
     /** Migration connections open on a server right now. */
@@ -49,14 +49,14 @@ public class MigrationConnections {
         return count == null ? 0 : count.get();
     }
 
-    public Map<String, Integer> snapshot() {
-        Map<String, Integer> copy = new ConcurrentHashMap<>();
-        open.forEach((server, count) -> copy.put(server, count.get()));
-        return copy;
+    /** Migration connections ever opened to a server. */
+    public int openedOn(String server) {
+        AtomicInteger count = opened.get(server);
+        return count == null ? 0 : count.get();
     }
 
-    private AtomicInteger counter(String server) {
-        return open.computeIfAbsent(server, s -> new AtomicInteger());
+    private static AtomicInteger counter(ConcurrentMap<String, AtomicInteger> counters, String server) {
+        return counters.computeIfAbsent(server, s -> new AtomicInteger());
     }
 
     private static DataSource postgres(TenantRoute route) {
@@ -96,7 +96,8 @@ public class MigrationConnections {
     }
 
     /** Counts each connection once on open and once on close, whatever path closes it. */
-    private record CountingDataSource(DataSource target, AtomicInteger counter) implements DataSource {
+    private record CountingDataSource(DataSource target, AtomicInteger counter, AtomicInteger total)
+            implements DataSource {
 
         @Override
         public Connection getConnection() throws SQLException {
@@ -110,6 +111,7 @@ public class MigrationConnections {
 
         private Connection counted(Connection connection) {
             counter.incrementAndGet();
+            total.incrementAndGet();
             AtomicBoolean closed = new AtomicBoolean();
             return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                     new Class<?>[] {Connection.class}, (proxy, method, args) -> {

@@ -30,6 +30,19 @@ class AuthenticationTest {
     }
 
     @Test
+    void tokenWithTheWrongIssuerAudienceOrExpiryIs401() {
+        long inAMinute = System.currentTimeMillis() / 1000 + 60;
+        given().auth().oauth2(TestTokens.withClaims(DemoServers.ACME, "tenantgate", "tenantgate", inAMinute))
+                .get("/api/customers").then().statusCode(200);
+        given().auth().oauth2(TestTokens.withClaims(DemoServers.ACME, "someone-else", "tenantgate", inAMinute))
+                .get("/api/customers").then().statusCode(401).contentType(PROBLEM);
+        given().auth().oauth2(TestTokens.withClaims(DemoServers.ACME, "tenantgate", "other-service", inAMinute))
+                .get("/api/customers").then().statusCode(401).contentType(PROBLEM);
+        given().auth().oauth2(TestTokens.withClaims(DemoServers.ACME, "tenantgate", "tenantgate",
+                System.currentTimeMillis() / 1000 - 600)).get("/api/customers").then().statusCode(401);
+    }
+
+    @Test
     void garbageTokenIs401() {
         given().auth().oauth2("not.a.jwt").get("/api/customers").then().statusCode(401).contentType(PROBLEM);
     }

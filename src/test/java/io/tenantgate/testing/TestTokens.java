@@ -26,6 +26,12 @@ public final class TestTokens {
         return sign(tenant, decode(DevKeys.generate().privateKeyPem()), Set.of("user"));
     }
 
+    /** Signed by the trusted key, with the given issuer, audience and expiry (epoch seconds). */
+    public static String withClaims(String tenant, String issuer, String audience, long expiresAt) {
+        return Jwt.issuer(issuer).audience(audience).subject(tenant + "-tester").claim("tenant", tenant)
+                .groups(Set.of("user")).issuedAt(expiresAt - 600).expiresAt(expiresAt).sign(trustedKey());
+    }
+
     private static String sign(String tenant, PrivateKey key, Set<String> groups) {
         return Jwt.issuer("tenantgate").audience("tenantgate").subject(tenant + "-tester")
                 .claim("tenant", tenant).groups(groups).expiresIn(600).sign(key);

@@ -101,13 +101,19 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
     }
 
     @Override
-    public void createDatabase(String database, String user, String password) {
-        Identifiers.requireSafe(database);
+    public void createUser(String user, String password, int maxConnections) {
         Identifiers.requireSafe(user);
         String quoted = password.replace("\\", "\\\\").replace("'", "''");
+        execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + quoted + "'"
+                + (maxConnections > 0 ? " WITH MAX_USER_CONNECTIONS " + maxConnections : ""));
+    }
+
+    @Override
+    public void createDatabase(String database, String owner) {
+        Identifiers.requireSafe(database);
+        Identifiers.requireSafe(owner);
         execute("CREATE DATABASE `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
-                "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + quoted + "'",
-                "GRANT ALL PRIVILEGES ON `" + database + "`.* TO '" + user + "'@'%'");
+                "GRANT ALL PRIVILEGES ON `" + database + "`.* TO '" + owner + "'@'%'");
     }
 
     @Override

@@ -78,12 +78,18 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     }
 
     @Override
-    public void createDatabase(String database, String user, String password) {
-        // Identifiers cannot be bound as parameters; callers pass validated tenant keys only.
-        Identifiers.requireSafe(database);
+    public void createUser(String user, String password, int maxConnections) {
+        // Identifiers cannot be bound as parameters; callers pass validated names only.
         Identifiers.requireSafe(user);
-        execute("CREATE ROLE \"" + user + "\" LOGIN PASSWORD '" + password.replace("'", "''") + "'",
-                "CREATE DATABASE \"" + database + "\" OWNER \"" + user + "\"");
+        execute("CREATE ROLE \"" + user + "\" LOGIN PASSWORD '" + password.replace("'", "''") + "'"
+                + (maxConnections > 0 ? " CONNECTION LIMIT " + maxConnections : ""));
+    }
+
+    @Override
+    public void createDatabase(String database, String owner) {
+        Identifiers.requireSafe(database);
+        Identifiers.requireSafe(owner);
+        execute("CREATE DATABASE \"" + database + "\" OWNER \"" + owner + "\"");
     }
 
     @Override

@@ -19,7 +19,20 @@ public interface EmbeddedServer extends AutoCloseable {
     int port();
 
     /** Creates a database owned by a new non-privileged user that can log in with the password. */
-    void createDatabase(String database, String user, String password);
+    default void createDatabase(String database, String user, String password) {
+        createUser(user, password, 0);
+        createDatabase(database, user);
+    }
+
+    /**
+     * Creates a non-privileged login. With {@code maxConnections > 0} the server itself refuses the
+     * user's connections past that number (PostgreSQL {@code CONNECTION LIMIT}, MariaDB
+     * {@code MAX_USER_CONNECTIONS}), so a test can let the database enforce a budget too.
+     */
+    void createUser(String user, String password, int maxConnections);
+
+    /** Creates a database that {@code owner} (made by {@link #createUser}) fully controls. */
+    void createDatabase(String database, String owner);
 
     /** Runs administrative SQL as the superuser, e.g. to count connections from the server's side. */
     long queryLong(String sql);

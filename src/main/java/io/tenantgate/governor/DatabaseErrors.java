@@ -1,6 +1,7 @@
 package io.tenantgate.governor;
 
 import io.vertx.core.VertxException;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.pgclient.PgException;
@@ -33,6 +34,11 @@ public final class DatabaseErrors {
             }
         }
         return false;
+    }
+
+    /** The pool's acquire timeout fired: Vert.x fails the waiter with a bare "Timeout". */
+    public static boolean isAcquireTimeout(Throwable failure) {
+        return failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tenantgate.governor;
 
 import io.tenantgate.registry.TenantRoute;
 import io.quarkus.runtime.annotations.RegisterForProxy;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -15,6 +16,9 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -22,17 +26,27 @@ import java.util.logging.Logger;
 /**
  * JDBC connections for tenant schema migrations (Flyway speaks JDBC, not Vert.x).
  *
- * <p>They are physical connections to the same servers as the tenant pools, so they are opened
- * only here and counted per server while open: the governor's server budget sees them exactly
- * like pooled connections. Invariant: {@link #openOn(String)} rises when Flyway opens a
- * connection and falls exactly once when it closes it. Only worker threads use these.
+ * <p>They are physical connections to the same servers as the tenant pools, so each takes a
+ * permit of its server's {@link ServerBudget} before it is opened (waiting at most the acquire
+ * timeout: this runs on worker threads only, where waiting is allowed) and gives it back after it
+ * is closed, with the same grace as pooled connections. Invariant: {@link #openOn(String)} rises
+ * when Flyway opens a connection and falls exactly once when it closes it, on every path.
  */
 @ApplicationScoped
 @RegisterForProxy(targets = Connection.class)
 public class MigrationConnections {
 
+    private final ServerBudgets budgets;
+    private final Vertx vertx;
+    private final long permitWaitMillis;
     private final ConcurrentMap<String, AtomicInteger> open = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicInteger> opened = new ConcurrentHashMap<>();
+
+    public MigrationConnections(ServerBudgets budgets, Vertx vertx, PoolConfig config) {
+        this.budgets = budgets;
+        this.vertx = vertx;
+        this.permitWaitMillis = config.acquireTimeout().toMillis();
+    }
 
     /** A data source for one tenant's database whose connections are counted against its server. */
     public DataSource dataSource(TenantRoute route) {
@@ -40,7 +54,8 @@ public class MigrationConnections {
             case POSTGRESQL -> postgres(route);
             case MYSQL -> mariadb(route);
         };
-        return new CountingDataSource(target, counter(open, route.server()), counter(opened, route.server()));
+        return new CountingDataSource(target, new Permits(budgets.of(route.server()), vertx, permitWaitMillis),
+                counter(open, route.server()), counter(opened, route.server()));
     }
 
     /** Migration connections open on a server right now. */
@@ -96,17 +111,50 @@ public class MigrationConnections {
     }
 
     /** Counts each connection once on open and once on close, whatever path closes it. */
-    private record CountingDataSource(DataSource target, AtomicInteger counter, AtomicInteger total)
+    /** Blocking permit handling for JDBC, on worker threads. */
+    private record Permits(ServerBudget budget, Vertx vertx, long waitMillis) {
+
+        void acquire() throws SQLException {
+            try {
+                budget.acquire(waitMillis).toCompletionStage().toCompletableFuture()
+                        .get(waitMillis + 1000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for a connection budget permit", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new SQLException("connection budget of " + budget.server() + " exhausted", "08004", e);
+            }
+        }
+
+        /** After the same grace as pooled connections, so the server has let the connection go. */
+        void releaseLater() {
+            vertx.setTimer(2 * PoolAccount.RECONCILE_MILLIS, id -> budget.release(1));
+        }
+    }
+
+    private record CountingDataSource(DataSource target, Permits permits, AtomicInteger counter, AtomicInteger total)
             implements DataSource {
 
         @Override
         public Connection getConnection() throws SQLException {
-            return counted(target.getConnection());
+            permits.acquire();
+            try {
+                return counted(target.getConnection());
+            } catch (SQLException | RuntimeException e) {
+                permits.releaseLater();
+                throw e;
+            }
         }
 
         @Override
         public Connection getConnection(String username, String password) throws SQLException {
-            return counted(target.getConnection(username, password));
+            permits.acquire();
+            try {
+                return counted(target.getConnection(username, password));
+            } catch (SQLException | RuntimeException e) {
+                permits.releaseLater();
+                throw e;
+            }
         }
 
         private Connection counted(Connection connection) {
@@ -117,6 +165,7 @@ public class MigrationConnections {
                     new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                         if (method.getName().equals("close") && closed.compareAndSet(false, true)) {
                             counter.decrementAndGet();
+                            permits.releaseLater();
                         }
                         try {
                             return method.invoke(connection, args);

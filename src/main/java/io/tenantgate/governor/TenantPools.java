@@ -1,18 +1,22 @@
 package io.tenantgate.governor;
 
 import io.tenantgate.registry.TenantRoute;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnectOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Holds the one Vert.x pool of each tenant.
@@ -26,6 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>A pool matches its tenant's registry entry.</b> When a tenant's connection identity
  *       (host, credentials, TLS, limits) changes, the next request replaces the pool and the old
  *       one is closed.</li>
+ *   <li><b>Every physical connection holds a permit of its server's {@link ServerBudget}.</b> Vert.x
+ *       calls the pool's {@code connectingTo} supplier before each physical connect; the supplier
+ *       waits (bounded) for a permit. Vert.x has no hook for a pooled connection's close, so
+ *       permits come back by reconciliation: see {@link PoolAccount}.</li>
  *   <li><b>Every pool is closed at shutdown.</b></li>
  * </ul>
  * Pools are built on Quarkus's managed {@link Vertx}, so their I/O runs on its event loops.
@@ -40,12 +48,23 @@ public class TenantPools {
     private final ConcurrentMap<String, TenantPool> pools = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> created = new ConcurrentHashMap<>();
 
-    private record TenantPool(TenantRoute.PoolIdentity identity, Pool pool) {
+    private record TenantPool(TenantRoute.PoolIdentity identity, Pool pool, PoolAccount account) {
     }
 
-    public TenantPools(Vertx vertx, TenantPoolOptions options) {
+    private final ServerBudgets budgets;
+    private final long permitWaitMillis;
+    private final Set<PoolAccount> accounts = ConcurrentHashMap.newKeySet();
+    private final long reconcileTimer;
+
+    public TenantPools(Vertx vertx, TenantPoolOptions options, ServerBudgets budgets, PoolConfig config) {
         this.vertx = vertx;
         this.options = options;
+        this.budgets = budgets;
+        // Give up on the budget a little before the pool's own acquire timeout fires, so the caller
+        // learns the real reason (server budget) rather than a generic timeout.
+        long acquire = config.acquireTimeout().toMillis();
+        this.permitWaitMillis = Math.max(1, acquire - Math.min(100, acquire / 10));
+        this.reconcileTimer = vertx.setPeriodic(PoolAccount.RECONCILE_MILLIS, id -> reconcile());
     }
 
     /** The tenant's pool, created on first use. Never opens a connection itself. */
@@ -61,36 +80,71 @@ public class TenantPools {
             }
             if (existing != null) {
                 LOG.infof("tenant %s changed connection details; replacing its pool", key);
-                close(key, existing.pool());
+                retire(key, existing);
             }
-            return new TenantPool(identity, build(route));
+            return build(route, identity);
         }).pool();
     }
 
-    private Pool build(TenantRoute route) {
+    private TenantPool build(TenantRoute route, TenantRoute.PoolIdentity identity) {
+        ServerBudget budget = budgets.of(route.server());
+        PoolAccount account = new PoolAccount(route.key(), budget);
+        SqlConnectOptions connectOptions = options.connectOptions(route);
+        // Called by Vert.x before every physical connect: the connect waits for a budget permit.
+        Supplier<Future<SqlConnectOptions>> governed = () -> {
+            account.permitRequested();
+            return budget.acquire(permitWaitMillis)
+                    .onSuccess(granted -> account.permitGranted())
+                    .onFailure(refused -> account.permitRefused())
+                    .map(granted -> connectOptions);
+        };
         io.vertx.sqlclient.Pool pool = switch (route.kind()) {
             case POSTGRESQL -> PgBuilder.pool()
                     .with(options.poolOptions(route))
-                    .connectingTo(options.connectOptions(route))
+                    .connectingTo(governed)
                     .using(vertx)
                     .build();
             case MYSQL -> MySQLBuilder.pool()
                     .with(options.poolOptions(route))
-                    .connectingTo(options.connectOptions(route))
+                    .connectingTo(governed)
                     .using(vertx)
                     .build();
         };
+        account.attach(pool);
+        accounts.add(account);
         created.computeIfAbsent(route.key(), k -> new AtomicLong()).incrementAndGet();
-        LOG.infof("created pool for tenant %s on %s (max %d)", route.key(), route.server(), options.maxSize(route));
-        return Pool.newInstance(pool);
+        LOG.infof("created pool for tenant %s on %s (max %d, server share %d)", route.key(), route.server(),
+                options.maxSize(route), budget.limit());
+        return new TenantPool(identity, Pool.newInstance(pool), account);
+    }
+
+    /** Gives back budget permits whose connections are gone; see {@link PoolAccount}. */
+    private void reconcile() {
+        for (PoolAccount account : accounts) {
+            if (account.reconcile()) {
+                accounts.remove(account);
+            }
+        }
     }
 
     /** Closes and forgets a tenant's pool, e.g. when it is suspended or removed. */
     public void evict(String tenantKey) {
         TenantPool removed = pools.remove(tenantKey);
         if (removed != null) {
-            close(tenantKey, removed.pool());
+            retire(tenantKey, removed);
         }
+    }
+
+    private static void retire(String tenantKey, TenantPool pool) {
+        pool.pool().close().subscribe().with(
+                ignored -> {
+                    pool.account().closed();
+                    LOG.debugf("closed pool of tenant %s", tenantKey);
+                },
+                failure -> {
+                    pool.account().closed();
+                    LOG.warnf("closing the pool of tenant %s failed: %s", tenantKey, failure.getMessage());
+                });
     }
 
     /** How many pools were ever created for a tenant: the observable of the one-pool invariant. */
@@ -103,16 +157,11 @@ public class TenantPools {
         return pools.containsKey(tenantKey);
     }
 
-    private static void close(String tenantKey, Pool pool) {
-        pool.close().subscribe().with(
-                ignored -> LOG.debugf("closed pool of tenant %s", tenantKey),
-                failure -> LOG.warnf("closing the pool of tenant %s failed: %s", tenantKey, failure.getMessage()));
-    }
-
     @PreDestroy
     void closeAll() {
+        vertx.cancelTimer(reconcileTimer);
         for (Map.Entry<String, TenantPool> entry : pools.entrySet()) {
-            close(entry.getKey(), entry.getValue().pool());
+            retire(entry.getKey(), entry.getValue());
         }
         pools.clear();
     }

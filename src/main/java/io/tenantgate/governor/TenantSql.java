@@ -27,11 +27,22 @@ public class TenantSql {
 
     /** Runs read work on one connection; several statements share it (fewer round trips to acquire). */
     public <T> Uni<T> withConnection(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
-        return pools.poolFor(tenant).withConnection(work);
+        return governed(tenant, pools.poolFor(tenant).withConnection(work));
     }
 
     /** Runs work in one transaction: committed if the work succeeds, rolled back otherwise. */
     public <T> Uni<T> withTransaction(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
-        return pools.poolFor(tenant).withTransaction(work);
+        return governed(tenant, pools.poolFor(tenant).withTransaction(work));
+    }
+
+    /** Names the pool's own refusals so callers get a 503 that says why. */
+    private static <T> Uni<T> governed(TenantRoute tenant, Uni<T> work) {
+        return work
+                .onFailure(DatabaseErrors::isQueueFull).transform(e -> new GovernorRejection(
+                        GovernorRejection.Reason.TENANT_QUEUE_FULL,
+                        "too many requests are waiting for tenant " + tenant.key() + "; retry shortly"))
+                .onFailure(DatabaseErrors::isAcquireTimeout).transform(e -> new GovernorRejection(
+                        GovernorRejection.Reason.ACQUIRE_TIMEOUT,
+                        "no connection of tenant " + tenant.key() + " became free in time; retry shortly"));
     }
 }

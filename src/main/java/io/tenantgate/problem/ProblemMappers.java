@@ -8,6 +8,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.tenantgate.governor.DatabaseErrors;
+import io.tenantgate.governor.GovernorRejection;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -32,6 +33,12 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
         return Problem.response(e.status(), e.type(), e.title(), e.getMessage(), List.of(), e.retryAfterSeconds());
+    }
+
+    @ServerExceptionMapper
+    public Response rejected(GovernorRejection e) {
+        return Problem.response(503, e.reason().slug, "Service unavailable", e.getMessage(), List.of(),
+                OptionalLong.of(e.reason().retryAfterSeconds));
     }
 
     @ServerExceptionMapper
@@ -102,11 +109,6 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
-        if (DatabaseErrors.isQueueFull(e)) {
-            return Problem.response(503, "tenant-queue-full", "Service unavailable",
-                    "too many requests are waiting for this tenant's database; retry shortly", List.of(),
-                    OptionalLong.of(1));
-        }
         if (DatabaseErrors.isUnavailable(e)) {
             // Cannot reach or acquire from the tenant's database: the caller should retry later.
             return Problem.response(503, "tenant-database-unavailable", "Service unavailable",

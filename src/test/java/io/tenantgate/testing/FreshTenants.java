@@ -26,11 +26,18 @@ public final class FreshTenants {
 
     public static TenantRoute provision(TenantProvisioner provisioner, DatabaseKind kind, String key,
                                         Integer maxPoolSize) throws Throwable {
-        EmbeddedServer server = server(kind);
         String password = UUID.randomUUID().toString();
+        server(kind).createUser(key, password, 0);
+        return provisionAs(provisioner, kind, key, key, password, maxPoolSize);
+    }
+
+    /** A fresh tenant whose database belongs to an existing user, e.g. one shared by many tenants. */
+    public static TenantRoute provisionAs(TenantProvisioner provisioner, DatabaseKind kind, String key, String user,
+                                          String password, Integer maxPoolSize) throws Throwable {
+        EmbeddedServer server = server(kind);
         String database = key.replace('-', '_');
-        server.createDatabase(database, key, password);
-        NewTenant tenant = new NewTenant(key, "Tenant " + key, kind, server.host(), server.port(), database, key,
+        server.createDatabase(database, user);
+        NewTenant tenant = new NewTenant(key, "Tenant " + key, kind, server.host(), server.port(), database, user,
                 password, null, TlsMode.DISABLED, maxPoolSize);
         return VertxContextSupport.subscribeAndAwait(() -> provisioner.provision(tenant));
     }

@@ -1,0 +1,32 @@
+package io.tenantgate.governor;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.Map;
+
+/**
+ * Connection budgets per database server ({@code host:port}), shared by every tenant on it.
+ */
+@ConfigMapping(prefix = "tenantgate.budget")
+public interface BudgetConfig {
+
+    /**
+     * Connections all tenantgate replicas together may hold to one server, unless overridden in
+     * {@link #servers()}. Keep it below the server's {@code max_connections} minus what other
+     * clients (admins, migrations tools, replication) need.
+     */
+    @WithDefault("40")
+    int defaultPerServer();
+
+    /** Per-server budgets, keyed {@code "host:port"}, e.g. {@code tenantgate.budget.servers."db1:5432"=60}. */
+    Map<String, Integer> servers();
+
+    /**
+     * Replicas of tenantgate sharing each budget. Each instance takes {@code floor(budget / replicas)}:
+     * never more than the budget in total, at the price of unused capacity when replicas are idle or
+     * fewer than configured (see {@link ServerBudgets}).
+     */
+    @WithDefault("1")
+    int replicas();
+}

@@ -1,0 +1,100 @@
+package io.tenantgate.governor;
+
+import io.vertx.sqlclient.Pool;
+
+/**
+ * The budget permits one tenant pool holds, and how they come back.
+ *
+ * <p>Vert.x opens a pool's connections through a supplier we control (so a permit is taken before
+ * every connect) but closes them without telling anyone (idle timeout, broken connection, pool
+ * close). So permits are reconciled: every {@value #RECONCILE_MILLIS} ms the permits held are
+ * compared with the connections the pool accounts for. Vert.x counts a connection in
+ * {@link Pool#size()} from the moment it decides to open it (before our supplier runs) until it is
+ * removed, so the connections that hold a permit are {@code size - pending}, where {@code pending}
+ * counts connects still waiting for a permit.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>A permit is released only after the surplus {@code granted - (size - pending)} has been seen
+ *       on two consecutive reconciliations. A surplus that is an artefact of reading three counters
+ *       at slightly different moments does not last that long, and the delay (100–200 ms) also lets
+ *       the server finish tearing the old connection down (a PostgreSQL backend still counts
+ *       against connection limits until its process exits), so the next connect is not refused.</li>
+ *   <li>The errors of this scheme only ever delay a release; they never release a permit whose
+ *       connection may still be open, so the server budget holds.</li>
+ *   <li>A closed pool accounts for no connection: all its permits come back, then it is dropped.</li>
+ * </ul>
+ */
+final class PoolAccount {
+
+    static final long RECONCILE_MILLIS = 100;
+
+    private final String tenant;
+    private final ServerBudget budget;
+    private volatile Pool pool;
+    private volatile boolean closed;
+    private int granted;
+    private int pending;
+    private int lastSurplus;
+
+    PoolAccount(String tenant, ServerBudget budget) {
+        this.tenant = tenant;
+        this.budget = budget;
+    }
+
+    void attach(Pool pool) {
+        this.pool = pool;
+    }
+
+    String tenant() {
+        return tenant;
+    }
+
+    ServerBudget budget() {
+        return budget;
+    }
+
+    synchronized int granted() {
+        return granted;
+    }
+
+    synchronized void permitRequested() {
+        pending++;
+    }
+
+    /** Pending falls before granted rises, so a concurrent reading can only under-count the surplus. */
+    synchronized void permitGranted() {
+        pending--;
+        granted++;
+    }
+
+    synchronized void permitRefused() {
+        pending--;
+    }
+
+    void closed() {
+        closed = true;
+    }
+
+    /**
+     * Releases permits whose connections are gone. Returns {@code true} once a closed pool holds
+     * nothing, so it can be dropped.
+     */
+    boolean reconcile() {
+        int release;
+        synchronized (this) {
+            // pending is read before size: a connect that starts in between makes size larger, which
+            // can only hide a surplus, never invent one.
+            int waiting = pending;
+            int accounted = closed || pool == null ? 0 : Math.max(0, pool.size() - waiting);
+            int surplus = Math.max(0, granted - accounted);
+            release = Math.min(surplus, lastSurplus);
+            granted -= release;
+            lastSurplus = surplus - release;
+        }
+        budget.release(release);
+        synchronized (this) {
+            return closed && granted == 0 && pending == 0;
+        }
+    }
+}

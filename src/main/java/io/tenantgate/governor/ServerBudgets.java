@@ -1,0 +1,54 @@
+package io.tenantgate.governor;
+
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The connection budget of every database server this instance talks to.
+ *
+ * <p>Each instance takes {@code floor(budget / replicas)} of a server's budget. The sum over
+ * replicas never exceeds the budget, so the server never refuses tenantgate; the price is that an
+ * instance cannot borrow the share of an idle or missing replica. Coordinating shares across
+ * replicas at run time would need a shared store on the hot path, which we avoid on purpose.
+ */
+@ApplicationScoped
+public class ServerBudgets {
+
+    private static final Logger LOG = Logger.getLogger(ServerBudgets.class);
+
+    private final Vertx vertx;
+    private final BudgetConfig config;
+    private final ConcurrentMap<String, ServerBudget> budgets = new ConcurrentHashMap<>();
+
+    public ServerBudgets(Vertx vertx, BudgetConfig config) {
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    /** The budget of {@code host:port}, created on first use. */
+    public ServerBudget of(String server) {
+        return budgets.computeIfAbsent(server, s -> new ServerBudget(s, shareOf(s), vertx));
+    }
+
+    /** This instance's share of a server's budget. */
+    public int shareOf(String server) {
+        int budget = config.servers().getOrDefault(server, config.defaultPerServer());
+        int replicas = Math.max(1, config.replicas());
+        int share = budget / replicas;
+        if (share < 1) {
+            LOG.errorf("server %s: budget %d shared by %d replicas leaves this instance no connection at all",
+                    server, budget, replicas);
+        }
+        return Math.max(0, share);
+    }
+
+    /** Every known budget, for stats and tests. */
+    public Map<String, ServerBudget> all() {
+        return Map.copyOf(budgets);
+    }
+}

@@ -77,9 +77,12 @@ public class CustomerRepository {
         return rows.size() == 0 ? null : sql.customer(rows.iterator().next());
     }
 
-    /** Both kinds treat backslash as LIKE's default escape character. */
+    /**
+     * Escapes LIKE wildcards with {@code !}, declared by every query's {@code ESCAPE '!'}: backslash
+     * would depend on MySQL's {@code NO_BACKSLASH_ESCAPES} mode.
+     */
     static String escapeLike(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     private static Object nullable(String value) {

@@ -5,8 +5,6 @@ import io.tenantgate.problem.ProblemException;
 import io.tenantgate.security.CurrentTenant;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
@@ -49,10 +47,25 @@ public class CustomerResource {
     }
 
     @GET
-    public Uni<CustomerPage> list(@QueryParam("page") @DefaultValue("0") @Min(0) @Max(1_000_000) int page,
-                                  @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size,
+    public Uni<CustomerPage> list(@QueryParam("page") @DefaultValue("0") String page,
+                                  @QueryParam("size") @DefaultValue("20") String size,
                                   @QueryParam("q") @Size(max = 200) String q) {
-        return tenant.route().chain(route -> service.list(route, q, page, size));
+        // Parsed here, not by JAX-RS: a failed @QueryParam conversion is a 404 by the spec.
+        int pageNumber = intParam("page", page, 0, 1_000_000);
+        int pageSize = intParam("size", size, 1, 100);
+        return tenant.route().chain(route -> service.list(route, q, pageNumber, pageSize));
+    }
+
+    private static int intParam(String name, String value, int min, int max) {
+        try {
+            int parsed = Integer.parseInt(value.strip());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ProblemException.badRequest("validation", name + ": an integer from " + min + " to " + max);
     }
 
     @GET

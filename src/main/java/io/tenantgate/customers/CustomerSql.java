@@ -23,8 +23,8 @@ enum CustomerSql {
                     + " ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
             "SELECT COUNT(*) FROM customer",
             "SELECT id, name, email, phone, created_at, updated_at FROM customer"
-                    + " WHERE LOWER(name) LIKE $1 OR email LIKE $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
-            "SELECT COUNT(*) FROM customer WHERE LOWER(name) LIKE $1 OR email LIKE $1"),
+                    + " WHERE LOWER(name) LIKE $1 ESCAPE '!' OR email LIKE $1 ESCAPE '!' ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+            "SELECT COUNT(*) FROM customer WHERE LOWER(name) LIKE $1 ESCAPE '!' OR email LIKE $1 ESCAPE '!'"),
 
     MYSQL(
             "INSERT INTO customer (id, name, email, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -35,8 +35,8 @@ enum CustomerSql {
                     + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
             "SELECT COUNT(*) FROM customer",
             "SELECT id, name, email, phone, created_at, updated_at FROM customer"
-                    + " WHERE LOWER(name) LIKE ? OR email LIKE ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            "SELECT COUNT(*) FROM customer WHERE LOWER(name) LIKE ? OR email LIKE ?");
+                    + " WHERE LOWER(name) LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!' ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            "SELECT COUNT(*) FROM customer WHERE LOWER(name) LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!'");
 
     final String insert;
     final String findById;

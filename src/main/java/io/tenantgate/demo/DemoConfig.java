@@ -28,9 +28,6 @@ public interface DemoConfig {
     /** acme's password, stored encrypted in the registry. */
     Optional<String> acmePassword();
 
-    /** globex's password, stored in the registry only as the reference {@code config:tenantgate.demo.globex-password}. */
-    Optional<String> globexPassword();
-
     interface Server {
         /** Host of the server the demo tenant lives on. */
         @WithDefault("127.0.0.1")

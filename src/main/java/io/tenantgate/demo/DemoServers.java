@@ -24,6 +24,8 @@ public final class DemoServers implements AutoCloseable {
 
     public static final String ACME = "acme";
     public static final String GLOBEX = "globex";
+    /** Where globex's password lives; the registry stores only {@code config:} + this name. */
+    public static final String GLOBEX_SECRET = "tenantgate.tenant-secrets.globex";
 
     private final EmbeddedPostgresServer registry;
     private final EmbeddedPostgresServer postgres;
@@ -54,7 +56,7 @@ public final class DemoServers implements AutoCloseable {
         config.put("tenantgate.demo.postgresql.port", Integer.toString(postgres.port()));
         config.put("tenantgate.demo.acme-password", acmePassword);
         // globex shows the other way to give a password: a reference resolved at connect time.
-        config.put("tenantgate.demo.globex-password", globexPassword);
+        config.put(GLOBEX_SECRET, globexPassword);
 
         config.put("tenantgate.credentials.key", CredentialCipher.newKey());
         DevKeys keys = DevKeys.generate();

@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * Provisions the demo tenants at start-up when {@code tenantgate.demo.enabled}: {@code acme} on
- * MySQL/MariaDB (password stored encrypted) and {@code globex} on PostgreSQL (password given as a
- * {@code config:} reference), each seeded with a few customers. Idempotent: existing tenants are
+ * MySQL/MariaDB (password stored encrypted) and {@code globex} on PostgreSQL (password given as the
+ * reference {@code config:tenantgate.tenant-secrets.globex}), each seeded with a few customers. Idempotent: existing tenants are
  * left alone, so a dev-mode reload changes nothing.
  */
 @ApplicationScoped
@@ -61,10 +61,9 @@ public class DemoTenants {
     }
 
     private NewTenant globex() {
-        config.globexPassword().orElseThrow(() -> missing("tenantgate.demo.globex-password"));
         return new NewTenant(DemoServers.GLOBEX, "Globex Corporation", DatabaseKind.POSTGRESQL,
                 config.postgresql().host(), port(config.postgresql(), "tenantgate.demo.postgresql.port"),
-                DemoServers.GLOBEX, DemoServers.GLOBEX, null, "config:tenantgate.demo.globex-password",
+                DemoServers.GLOBEX, DemoServers.GLOBEX, null, "config:" + DemoServers.GLOBEX_SECRET,
                 TlsMode.DISABLED, null);
     }
 

@@ -7,6 +7,7 @@ import io.vertx.mysqlclient.MySQLException;
 import io.vertx.pgclient.PgException;
 
 import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 
 /**
@@ -19,11 +20,18 @@ public final class DatabaseErrors {
 
     /** A unique constraint was violated: PostgreSQL SQLSTATE 23505, MySQL error 1062. */
     public static boolean isUniqueViolation(Throwable failure) {
-        return switch (failure) {
-            case PgException pg -> "23505".equals(pg.getSqlState());
-            case MySQLException my -> my.getErrorCode() == 1062;
-            default -> false;
-        };
+        // Hibernate Reactive wraps the driver's exception; the Vert.x clients do not.
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            boolean unique = switch (t) {
+                case PgException pg -> "23505".equals(pg.getSqlState());
+                case MySQLException my -> my.getErrorCode() == 1062;
+                default -> false;
+            };
+            if (unique) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The tenant's pool already has as many waiters as it allows (Vert.x's bounded wait queue). */
@@ -47,15 +55,18 @@ public final class DatabaseErrors {
      */
     public static boolean isUnavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectionPoolTooBusyException || t instanceof ConnectException || t instanceof ClosedChannelException) {
+            if (t instanceof ConnectException || t instanceof ClosedChannelException || t instanceof UnknownHostException) {
                 return true;
             }
+            // Side by side: connection refused by limits, rejected credentials, server shutting down.
             if (t instanceof PgException pg && pg.getSqlState() != null
                     && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P")
-                    || "53300".equals(pg.getSqlState()))) {
+                    || "53300".equals(pg.getSqlState()) || "28P01".equals(pg.getSqlState())
+                    || "28000".equals(pg.getSqlState()))) {
                 return true;
             }
-            if (t instanceof MySQLException my && (my.getErrorCode() == 1040 || my.getErrorCode() == 1045)) {
+            if (t instanceof MySQLException my && (my.getErrorCode() == 1040 || my.getErrorCode() == 1203
+                    || my.getErrorCode() == 1226 || my.getErrorCode() == 1045 || my.getErrorCode() == 1044)) {
                 return true;
             }
             // Vert.x pool: acquire timeout and full wait queue come as plain VertxExceptions.

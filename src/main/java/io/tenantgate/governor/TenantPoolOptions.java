@@ -7,6 +7,7 @@ import io.vertx.mysqlclient.SslMode;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
+import io.vertx.core.net.JksOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.concurrent.TimeUnit;
@@ -43,7 +44,7 @@ public class TenantPoolOptions {
 
     public SqlConnectOptions connectOptions(TenantRoute route) {
         int connectTimeout = Math.toIntExact(config.connectTimeout().toMillis());
-        return switch (route.kind()) {
+        SqlConnectOptions options = switch (route.kind()) {
             case POSTGRESQL -> new PgConnectOptions()
                     .setHost(route.host())
                     .setPort(route.port())
@@ -67,7 +68,27 @@ public class TenantPoolOptions {
                     .setCachePreparedStatements(true)
                     .setReconnectAttempts(0);
         };
+        return withTls(options, route.tlsMode());
     }
+
+    /**
+     * Vert.x refuses to verify a server without trust material and, for identity checks, a host
+     * name verification algorithm: the verifying modes trust the JVM's CA certificates and check
+     * the host like HTTPS does; {@code REQUIRED} encrypts without verifying, as its name promises.
+     */
+    private static SqlConnectOptions withTls(SqlConnectOptions options, TlsMode mode) {
+        switch (mode) {
+            case DISABLED -> { }
+            case REQUIRED -> options.setTrustAll(true);
+            case VERIFY_CA -> options.setTrustOptions(JVM_TRUST);
+            case VERIFY_FULL -> options.setTrustOptions(JVM_TRUST).setHostnameVerificationAlgorithm("HTTPS");
+        }
+        return options;
+    }
+
+    private static final JksOptions JVM_TRUST = new JksOptions()
+            .setPath(System.getProperty("java.home") + "/lib/security/cacerts")
+            .setPassword("changeit");
 
     private static io.vertx.pgclient.SslMode pgSslMode(TlsMode mode) {
         return switch (mode) {

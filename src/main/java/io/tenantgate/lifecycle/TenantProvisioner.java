@@ -2,6 +2,7 @@ package io.tenantgate.lifecycle;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.governor.DatabaseErrors;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.migration.TenantMigrator;
 import io.tenantgate.problem.ProblemException;
@@ -37,9 +38,11 @@ public class TenantProvisioner {
     private final CredentialCipher cipher;
     private final TenantMigrator migrator;
     private final TenantPools pools;
+    private final CredentialResolver credentials;
 
     public TenantProvisioner(TenantRepository repository, TenantDirectory directory, CredentialCipher cipher,
-                             TenantMigrator migrator, TenantPools pools) {
+                             TenantMigrator migrator, TenantPools pools, CredentialResolver credentials) {
+        this.credentials = credentials;
         this.repository = repository;
         this.directory = directory;
         this.cipher = cipher;
@@ -60,6 +63,10 @@ public class TenantProvisioner {
                 })
                 .chain(() -> migrator.migrate(route))
                 .chain(() -> persist(tenant))
+                .invoke(() -> directory.invalidate(spec.key()))
+                // Two provisions of one key can both pass the existence check; the primary key decides.
+                .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> new ProblemException(409, "tenant-exists",
+                        "Conflict", "tenant '" + spec.key() + "' already exists"))
                 .replaceWith(route);
     }
 
@@ -81,6 +88,7 @@ public class TenantProvisioner {
             tenant.updatedAt = now();
             return true;
         })).invoke(found -> {
+            directory.invalidate(key);
             if (found && status != TenantStatus.ACTIVE) {
                 pools.evict(key);
             }
@@ -110,7 +118,7 @@ public class TenantProvisioner {
         return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
 
-    private static void validate(NewTenant spec) {
+    private void validate(NewTenant spec) {
         List<String> errors = new ArrayList<>();
         if (!TenantKey.isValid(spec.key())) {
             errors.add("key: must match " + TenantKey.REGEX);
@@ -135,8 +143,8 @@ public class TenantProvisioner {
         }
         if ((spec.password() == null) == (spec.passwordRef() == null)) {
             errors.add("password: give exactly one of password and passwordRef");
-        } else if (spec.passwordRef() != null && !CredentialResolver.isValidReference(spec.passwordRef())) {
-            errors.add("passwordRef: env:NAME or config:property.name");
+        } else if (spec.passwordRef() != null && !credentials.isAllowedReference(spec.passwordRef())) {
+            errors.add("passwordRef: env:NAME or config:property.name under the allowed prefixes");
         }
         if (spec.maxPoolSize() != null && (spec.maxPoolSize() < 1 || spec.maxPoolSize() > 1000)) {
             errors.add("maxPoolSize: 1 to 1000");

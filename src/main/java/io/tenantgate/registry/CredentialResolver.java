@@ -12,31 +12,47 @@ import java.util.function.Function;
  *
  * <p>A reference is {@code env:NAME} (an environment variable, which is how a Kubernetes Secret
  * usually reaches the pod) or {@code config:property.name} (any MicroProfile Config source, e.g. a
- * mounted secret file). References are resolved on every pool creation, so a rotated secret is
- * picked up when the pool is rebuilt.
+ * mounted secret file). Only names under the configured prefixes
+ * ({@code TENANT_SECRET_*}, {@code tenantgate.tenant-secrets.*} by default) can be referenced, so
+ * whoever writes a registry entry cannot make tenantgate send its own secrets (the credentials key,
+ * the registry password) to a database host of their choosing.
  */
 @ApplicationScoped
 public class CredentialResolver {
 
     private final CredentialCipher cipher;
     private final Config config;
+    private final CredentialsConfig credentials;
     private final Function<String, String> environment;
 
     @Inject
-    public CredentialResolver(CredentialCipher cipher, Config config) {
-        this(cipher, config, System::getenv);
+    public CredentialResolver(CredentialCipher cipher, Config config, CredentialsConfig credentials) {
+        this(cipher, config, credentials, System::getenv);
     }
 
-    CredentialResolver(CredentialCipher cipher, Config config, Function<String, String> environment) {
+    CredentialResolver(CredentialCipher cipher, Config config, CredentialsConfig credentials,
+                       Function<String, String> environment) {
         this.cipher = cipher;
         this.config = config;
+        this.credentials = credentials;
         this.environment = environment;
     }
 
-    /** Validates a reference's form; the target may legitimately appear later (secret mounted after). */
-    public static boolean isValidReference(String ref) {
-        return ref != null && (ref.matches("^env:[A-Za-z_][A-Za-z0-9_]{0,254}$")
-                || ref.matches("^config:[A-Za-z0-9_.\\-\\[\\]\"]{1,248}$"));
+    /**
+     * Whether a reference has a valid form and names an allowed secret. Its target may legitimately
+     * appear later (a secret mounted after the tenant is registered).
+     */
+    public boolean isAllowedReference(String ref) {
+        if (ref == null) {
+            return false;
+        }
+        if (ref.matches("^env:[A-Za-z_][A-Za-z0-9_]{0,254}$")) {
+            return ref.substring(4).startsWith(credentials.envPrefix());
+        }
+        if (ref.matches("^config:[A-Za-z0-9_.\\-]{1,248}$")) {
+            return ref.substring(7).startsWith(credentials.configPrefix());
+        }
+        return false;
     }
 
     public String passwordOf(Tenant tenant) {
@@ -44,13 +60,14 @@ public class CredentialResolver {
             return cipher.decrypt(tenant.key, tenant.passwordEncrypted);
         }
         String ref = tenant.passwordRef;
+        if (!isAllowedReference(ref)) {
+            throw new IllegalStateException("password reference of tenant " + tenant.key + " is not allowed");
+        }
         Optional<String> value;
-        if (ref != null && ref.startsWith("env:")) {
+        if (ref.startsWith("env:")) {
             value = Optional.ofNullable(environment.apply(ref.substring(4)));
-        } else if (ref != null && ref.startsWith("config:")) {
-            value = config.getOptionalValue(ref.substring(7), String.class);
         } else {
-            throw new IllegalStateException("tenant " + tenant.key + " has no usable password reference");
+            value = config.getOptionalValue(ref.substring(7), String.class);
         }
         // The reference's name is safe to report; its value never is.
         return value.orElseThrow(() -> new IllegalStateException(

@@ -1,6 +1,7 @@
 package io.tenantgate.registry;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 import java.util.Optional;
 
@@ -15,4 +16,15 @@ public interface CredentialsConfig {
      */
     Optional<String> key();
 
+
+    /**
+     * Environment variables a tenant's {@code env:} password reference may name start with this,
+     * so a registry entry can never point at the service's own secrets.
+     */
+    @WithDefault("TENANT_SECRET_")
+    String envPrefix();
+
+    /** Properties a tenant's {@code config:} password reference may name start with this. */
+    @WithDefault("tenantgate.tenant-secrets.")
+    String configPrefix();
 }

@@ -7,6 +7,7 @@ import io.tenantgate.registry.TenantKey;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.registry.TenantStatus;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -28,7 +29,9 @@ public class CurrentTenant {
 
     /** The caller's tenant: 401 if the token names none, 404 if unknown, 403 if suspended. */
     public Uni<TenantRoute> route() {
-        String key = token.getClaim(TENANT_CLAIM);
+        // Read untyped: a claim that is a number or an array must be a 401, not a ClassCastException.
+        Object claim = token.getClaim(TENANT_CLAIM);
+        String key = claim instanceof JsonString json ? json.getString() : claim instanceof String text ? text : null;
         if (!TenantKey.isValid(key)) {
             return Uni.createFrom().failure(new ProblemException(401, "invalid-tenant-claim", "Unauthorized",
                     "the token's tenant claim is missing or malformed"));

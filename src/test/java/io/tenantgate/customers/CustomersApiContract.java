@@ -87,6 +87,14 @@ abstract class CustomersApiContract {
     }
 
     @Test
+    void searchTreatsTheEscapeCharacterLiterallyToo() {
+        String marker = unique("bang");
+        api().post("/api/customers", TenantApi.customer("Bang! " + marker, unique("b") + "@example.com")).statusCode(201);
+        api().get("/api/customers?q=bang! " + marker).statusCode(200).body("total", equalTo(1));
+        api().get("/api/customers?q=bang!" + marker).statusCode(200).body("total", equalTo(0));
+    }
+
+    @Test
     void searchMatchesNameOrEmailCaseInsensitivelyAndTreatsWildcardsLiterally() {
         String marker = unique("finder");
         api().post("/api/customers", TenantApi.customer("Zed " + marker.toUpperCase(), unique("z") + "@example.com"))
@@ -137,6 +145,8 @@ abstract class CustomersApiContract {
                 .then().statusCode(400).contentType(PROBLEM);
         api().get("/api/customers?size=101").statusCode(400).contentType(PROBLEM);
         api().get("/api/customers?page=-1").statusCode(400).contentType(PROBLEM);
+        api().get("/api/customers?page=abc").statusCode(400).contentType(PROBLEM);
+        api().get("/api/customers?size=1.5").statusCode(400).contentType(PROBLEM);
         api().get("/api/customers/{id}", "42").statusCode(400).contentType(PROBLEM)
                 .body("type", equalTo("urn:tenantgate:problem:invalid-id"));
         api().get("/api/customers?q=" + marker).statusCode(200).body("total", equalTo(0));

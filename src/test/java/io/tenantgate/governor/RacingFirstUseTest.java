@@ -13,7 +13,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,6 +40,34 @@ class RacingFirstUseTest {
 
     @Inject
     TenantPools pools;
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void threadsReleasedTogetherIntoPoolForGetOnePool(DatabaseKind kind) throws Throwable {
+        String key = FreshTenants.key("barrier");
+        var route = FreshTenants.provision(provisioner, kind, key, MAX_POOL);
+        int threads = 32;
+        CyclicBarrier barrier = new CyclicBarrier(threads);
+        Set<Object> seen = ConcurrentHashMap.newKeySet();
+        ExecutorService callers = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                done.add(callers.submit(() -> {
+                    barrier.await();
+                    seen.add(pools.poolFor(route));
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertEquals(1, seen.size(), "every caller got the same pool");
+        assertEquals(1, pools.poolsCreated(key));
+    }
 
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)

@@ -14,7 +14,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CredentialCipherTest {
 
     private static CredentialsConfig config(Optional<String> key) {
-        return () -> key;
+        return new CredentialsConfig() {
+            @Override
+            public Optional<String> key() {
+                return key;
+            }
+
+            @Override
+            public String envPrefix() {
+                return "TENANT_SECRET_";
+            }
+
+            @Override
+            public String configPrefix() {
+                return "tenantgate.tenant-secrets.";
+            }
+        };
     }
 
     private final CredentialCipher cipher = new CredentialCipher(

@@ -60,6 +60,14 @@ class AuthenticationTest {
     }
 
     @Test
+    void tokenWhoseTenantClaimIsNotAStringIs401() {
+        given().auth().oauth2(TestTokens.withClaim(DemoServers.ACME, 42)).get("/api/customers").then()
+                .statusCode(401).contentType(PROBLEM).body("type", equalTo("urn:tenantgate:problem:invalid-tenant-claim"));
+        given().auth().oauth2(TestTokens.withClaim(DemoServers.ACME, java.util.List.of("acme"))).get("/api/customers")
+                .then().statusCode(401).contentType(PROBLEM);
+    }
+
+    @Test
     void tokenWithoutTheUserGroupIs403() {
         given().auth().oauth2(TestTokens.forTenant(DemoServers.ACME, "auditor")).get("/api/customers").then()
                 .statusCode(403).contentType(PROBLEM);

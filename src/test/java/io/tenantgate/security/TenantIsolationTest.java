@@ -4,7 +4,12 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tenantgate.demo.DemoServers;
 import io.tenantgate.testing.RealDatabases;
+import io.tenantgate.lifecycle.TenantProvisioner;
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.TenantApi;
+import jakarta.inject.Inject;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,9 +22,28 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTestResource(RealDatabases.class)
 class TenantIsolationTest {
 
+    @Inject
+    TenantProvisioner provisioner;
+
     @ParameterizedTest(name = "{0} cannot touch {1}'s customer")
     @CsvSource({DemoServers.ACME + "," + DemoServers.GLOBEX, DemoServers.GLOBEX + "," + DemoServers.ACME})
     void aTokenForOneTenantCannotReadChangeOrDeleteAnotherTenantsCustomer(String attacker, String victim) {
+        assertIsolated(attacker, victim);
+    }
+
+    /** Two tenants on the same server and kind: nothing but the tenant key tells their data apart. */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void tenantsOnTheSameServerAreIsolatedToo(DatabaseKind kind) throws Throwable {
+        String first = FreshTenants.key("iso");
+        String second = FreshTenants.key("iso");
+        FreshTenants.provision(provisioner, kind, first, null);
+        FreshTenants.provision(provisioner, kind, second, null);
+        assertIsolated(first, second);
+        assertIsolated(second, first);
+    }
+
+    private static void assertIsolated(String attacker, String victim) {
         TenantApi owner = TenantApi.as(victim);
         TenantApi intruder = TenantApi.as(attacker);
         String email = "victim-" + UUID.randomUUID() + "@example.com";

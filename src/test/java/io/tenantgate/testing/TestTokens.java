@@ -32,6 +32,12 @@ public final class TestTokens {
                 .groups(Set.of("user")).issuedAt(expiresAt - 600).expiresAt(expiresAt).sign(trustedKey());
     }
 
+    /** A trusted token whose {@code tenant} claim is replaced by an arbitrary value. */
+    public static String withClaim(String subject, Object tenantClaim) {
+        return Jwt.issuer("tenantgate").audience("tenantgate").subject(subject + "-tester")
+                .claim("tenant", tenantClaim).groups(Set.of("user")).expiresIn(600).sign(trustedKey());
+    }
+
     private static String sign(String tenant, PrivateKey key, Set<String> groups) {
         return Jwt.issuer("tenantgate").audience("tenantgate").subject(tenant + "-tester")
                 .claim("tenant", tenant).groups(groups).expiresIn(600).sign(key);

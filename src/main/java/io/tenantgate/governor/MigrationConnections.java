@@ -54,7 +54,7 @@ public class MigrationConnections {
             case POSTGRESQL -> postgres(route);
             case MYSQL -> mariadb(route);
         };
-        return new CountingDataSource(target, new Permits(budgets.of(route.server()), vertx, permitWaitMillis),
+        return new CountingDataSource(target, new Permits(budgets.of(route.server()), route.key(), vertx, permitWaitMillis),
                 counter(open, route.server()), counter(opened, route.server()));
     }
 
@@ -112,11 +112,11 @@ public class MigrationConnections {
 
     /** Counts each connection once on open and once on close, whatever path closes it. */
     /** Blocking permit handling for JDBC, on worker threads. */
-    private record Permits(ServerBudget budget, Vertx vertx, long waitMillis) {
+    private record Permits(ServerBudget budget, String tenant, Vertx vertx, long waitMillis) {
 
         void acquire() throws SQLException {
             try {
-                budget.acquire(waitMillis).toCompletionStage().toCompletableFuture()
+                budget.acquire(tenant, waitMillis).toCompletionStage().toCompletableFuture()
                         .get(waitMillis + 1000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -128,7 +128,7 @@ public class MigrationConnections {
 
         /** After the same grace as pooled connections, so the server has let the connection go. */
         void releaseLater() {
-            vertx.setTimer(2 * PoolAccount.RECONCILE_MILLIS, id -> budget.release(1));
+            vertx.setTimer(2 * PoolAccount.RECONCILE_MILLIS, id -> budget.release(tenant, 1));
         }
     }
 

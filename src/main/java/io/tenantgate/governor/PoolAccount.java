@@ -36,6 +36,8 @@ final class PoolAccount {
     private int granted;
     private int pending;
     private int lastSurplus;
+    private int inUse;
+    private boolean reaping;
 
     PoolAccount(String tenant, ServerBudget budget) {
         this.tenant = tenant;
@@ -77,6 +79,54 @@ final class PoolAccount {
     }
 
     /**
+     * A retired connection is known to be closed (its close event was seen), so its permit need not
+     * wait for reconciliation. Reconciliation may already have counted it as surplus; that count is
+     * reduced too, so the permit is released exactly once.
+     */
+    void retiredConnectionClosed() {
+        synchronized (this) {
+            if (granted == 0) {
+                return;
+            }
+            granted--;
+            lastSurplus = Math.max(0, lastSurplus - 1);
+        }
+        budget.release(tenant, 1);
+    }
+
+    synchronized void borrowed() {
+        inUse++;
+    }
+
+    synchronized void returned() {
+        inUse--;
+    }
+
+    synchronized int inUse() {
+        return inUse;
+    }
+
+    /**
+     * Starts reaping one idle connection if the pool seems to have one and no reap is under way.
+     * The estimate may be stale; a wrong guess costs one short wait or one extra connect, no more.
+     */
+    synchronized boolean startReap() {
+        if (reaping || closed || pool == null) {
+            return false;
+        }
+        int idle = pool.size() - pending - inUse;
+        if (idle <= 0) {
+            return false;
+        }
+        reaping = true;
+        return true;
+    }
+
+    synchronized void reapDone() {
+        reaping = false;
+    }
+
+    /**
      * Releases permits whose connections are gone. Returns {@code true} once a closed pool holds
      * nothing, so it can be dropped.
      */
@@ -92,7 +142,7 @@ final class PoolAccount {
             granted -= release;
             lastSurplus = surplus - release;
         }
-        budget.release(release);
+        budget.release(tenant, release);
         synchronized (this) {
             return closed && granted == 0 && pending == 0;
         }

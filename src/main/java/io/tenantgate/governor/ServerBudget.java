@@ -7,16 +7,30 @@ import io.vertx.core.Vertx;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Permits for the physical connections this instance holds to one database server.
  *
- * <p>Invariant: {@code granted <= limit} at every moment; a permit is granted before a connection
- * is opened and given back only after the connection is gone. Waiters are served first come, first
- * served, and every wait ends: granted, or failed with
- * {@link GovernorRejection.Reason#SERVER_BUDGET_EXHAUSTED} when its timer fires. The lock guards a
- * counter and a queue only; no I/O and no callback runs while it is held.
+ * <p>Invariants:
+ * <ul>
+ *   <li>{@code granted <= limit} at every moment; a permit is granted before a connection is opened
+ *       and given back only after the connection is gone.</li>
+ *   <li>Every wait ends: granted, or failed with
+ *       {@link GovernorRejection.Reason#SERVER_BUDGET_EXHAUSTED} when its timer fires.</li>
+ *   <li><b>Fairness.</b> A freed permit goes to the waiter whose tenant holds the fewest permits
+ *       (first come, first served among equals), so a tenant that floods cannot queue ahead of
+ *       quieter ones. The fair share is {@code max(1, limit / contenders)}, contenders being the
+ *       tenants that hold or wait for a permit; while anyone waits, tenants above their fair share,
+ *       or holding more than a waiting tenant, give connections back as they finish work (see {@link GovernedPool}), and idle
+ *       connections of any tenant are reaped (see {@link TenantPools}). With no one waiting, any tenant may use the whole
+ *       budget: the policy is work-conserving.</li>
+ * </ul>
+ * The lock guards counters and a queue only; no I/O and no callback runs while it is held.
  */
 public final class ServerBudget {
 
@@ -24,15 +38,18 @@ public final class ServerBudget {
     private final int limit;
     private final Vertx vertx;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final Map<String, Integer> heldBy = new HashMap<>();
     private int granted;
     private long rejected;
 
     private static final class Waiter {
         final Promise<Void> promise = Promise.promise();
+        final String tenant;
         final Context context;
         long timer;
 
-        Waiter(Context context) {
+        Waiter(String tenant, Context context) {
+            this.tenant = tenant;
             this.context = context;
         }
     }
@@ -66,22 +83,63 @@ public final class ServerBudget {
         return rejected;
     }
 
+    public synchronized boolean hasWaiters() {
+        return !waiters.isEmpty();
+    }
+
+    public synchronized int heldBy(String tenant) {
+        return heldBy.getOrDefault(tenant, 0);
+    }
+
+    /** {@code max(1, limit / contenders)}; contenders hold or wait for a permit. */
+    public synchronized int fairShare() {
+        Set<String> contenders = new HashSet<>(heldBy.keySet());
+        for (Waiter waiter : waiters) {
+            contenders.add(waiter.tenant);
+        }
+        return Math.max(1, limit / Math.max(1, contenders.size()));
+    }
+
     /**
-     * A permit, now or within {@code timeoutMillis}. The future completes on the caller's Vert.x
-     * context when there is one, so the connect that follows runs where Vert.x expects it.
+     * Whether the tenant should hand a connection back as its work ends: someone waits, and the
+     * tenant holds more than its fair share, or more than a waiting tenant does. The second rule
+     * matters when tenants outnumber the budget (fair share 1): connections then rotate among the
+     * waiting tenants one unit of work at a time instead of staying with the first ones to arrive
+     * (max-min fairness).
      */
-    public Future<Void> acquire(long timeoutMillis) {
+    public synchronized boolean shouldYield(String tenant) {
+        if (waiters.isEmpty()) {
+            return false;
+        }
+        int held = heldBy.getOrDefault(tenant, 0);
+        if (held > fairShare()) {
+            return true;
+        }
+        for (Waiter waiter : waiters) {
+            if (heldBy.getOrDefault(waiter.tenant, 0) < held) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A permit for {@code tenant}, now or within {@code timeoutMillis}. The future completes on the
+     * caller's Vert.x context when there is one, so the connect that follows runs where Vert.x
+     * expects it.
+     */
+    public Future<Void> acquire(String tenant, long timeoutMillis) {
         Waiter waiter;
         synchronized (this) {
             if (waiters.isEmpty() && granted < limit) {
-                granted++;
+                grant(tenant);
                 return Future.succeededFuture();
             }
             if (limit == 0 || timeoutMillis <= 0) {
                 rejected++;
                 return Future.failedFuture(exhausted());
             }
-            waiter = new Waiter(Vertx.currentContext());
+            waiter = new Waiter(tenant, Vertx.currentContext());
             waiters.add(waiter);
         }
         waiter.timer = vertx.setTimer(timeoutMillis, id -> timeOut(waiter));
@@ -98,27 +156,54 @@ public final class ServerBudget {
         complete(waiter, false);
     }
 
-    /** Gives permits back and hands them to waiters in arrival order. */
-    public void release(int permits) {
+    private void grant(String tenant) {
+        granted++;
+        heldBy.merge(tenant, 1, Integer::sum);
+    }
+
+    /** Gives a tenant's permits back and hands them to the waiters that hold the least. */
+    public void release(String tenant, int permits) {
         if (permits <= 0) {
             return;
         }
         List<Waiter> granting = new ArrayList<>();
         synchronized (this) {
+            int held = heldBy.getOrDefault(tenant, 0);
+            if (permits > held || permits > granted) {
+                throw new IllegalStateException("tenant " + tenant + " released " + permits + " permits of " + server
+                        + " but holds " + held);
+            }
             granted -= permits;
-            if (granted < 0) {
-                granted = 0;
-                throw new IllegalStateException("released more permits than granted for " + server);
+            if (held == permits) {
+                heldBy.remove(tenant);
+            } else {
+                heldBy.put(tenant, held - permits);
             }
             while (granted < limit && !waiters.isEmpty()) {
-                granted++;
-                granting.add(waiters.poll());
+                Waiter next = neediest();
+                waiters.remove(next);
+                grant(next.tenant);
+                granting.add(next);
             }
         }
         for (Waiter waiter : granting) {
             vertx.cancelTimer(waiter.timer);
             complete(waiter, true);
         }
+    }
+
+    /** The first waiter among those whose tenant holds the fewest permits. */
+    private Waiter neediest() {
+        Waiter best = null;
+        int bestHeld = Integer.MAX_VALUE;
+        for (Waiter waiter : waiters) {
+            int held = heldBy.getOrDefault(waiter.tenant, 0);
+            if (held < bestHeld) {
+                best = waiter;
+                bestHeld = held;
+            }
+        }
+        return best;
     }
 
     private void complete(Waiter waiter, boolean granted) {

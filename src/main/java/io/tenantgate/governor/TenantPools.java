@@ -48,7 +48,14 @@ public class TenantPools {
     private final ConcurrentMap<String, TenantPool> pools = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> created = new ConcurrentHashMap<>();
 
-    private record TenantPool(TenantRoute.PoolIdentity identity, Pool pool, PoolAccount account) {
+    private record TenantPool(TenantRoute.PoolIdentity identity, GovernedPool governed) {
+        Pool pool() {
+            return governed.pool();
+        }
+
+        PoolAccount account() {
+            return governed.account();
+        }
     }
 
     private final ServerBudgets budgets;
@@ -69,10 +76,15 @@ public class TenantPools {
 
     /** The tenant's pool, created on first use. Never opens a connection itself. */
     public Pool poolFor(TenantRoute route) {
+        return governedFor(route).pool();
+    }
+
+    /** The tenant's pool with its budget account, for {@link TenantSql}. */
+    GovernedPool governedFor(TenantRoute route) {
         TenantRoute.PoolIdentity identity = route.identity();
         TenantPool current = pools.get(route.key());
         if (current != null && current.identity().equals(identity)) {
-            return current.pool();
+            return current.governed();
         }
         return pools.compute(route.key(), (key, existing) -> {
             if (existing != null && existing.identity().equals(identity)) {
@@ -83,7 +95,7 @@ public class TenantPools {
                 retire(key, existing);
             }
             return build(route, identity);
-        }).pool();
+        }).governed();
     }
 
     private TenantPool build(TenantRoute route, TenantRoute.PoolIdentity identity) {
@@ -93,7 +105,7 @@ public class TenantPools {
         // Called by Vert.x before every physical connect: the connect waits for a budget permit.
         Supplier<Future<SqlConnectOptions>> governed = () -> {
             account.permitRequested();
-            return budget.acquire(permitWaitMillis)
+            return budget.acquire(route.key(), permitWaitMillis)
                     .onSuccess(granted -> account.permitGranted())
                     .onFailure(refused -> account.permitRefused())
                     .map(granted -> connectOptions);
@@ -115,14 +127,25 @@ public class TenantPools {
         created.computeIfAbsent(route.key(), k -> new AtomicLong()).incrementAndGet();
         LOG.infof("created pool for tenant %s on %s (max %d, server share %d)", route.key(), route.server(),
                 options.maxSize(route), budget.limit());
-        return new TenantPool(identity, Pool.newInstance(pool), account);
+        return new TenantPool(identity, new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx));
     }
 
-    /** Gives back budget permits whose connections are gone; see {@link PoolAccount}. */
+    /**
+     * Every {@value PoolAccount#RECONCILE_MILLIS} ms: gives back permits whose connections are gone,
+     * then, where tenants wait for a server's budget, reaps one idle connection from each tenant that
+     * has one (an idle connection serves no one while others wait); busy connections of tenants above
+     * their fair share are handed back by {@link GovernedPool} as their work ends.
+     */
     private void reconcile() {
         for (PoolAccount account : accounts) {
             if (account.reconcile()) {
                 accounts.remove(account);
+            }
+        }
+        for (TenantPool pool : pools.values()) {
+            PoolAccount account = pool.account();
+            if (account.budget().hasWaiters() && account.startReap()) {
+                pool.governed().reapIdle();
             }
         }
     }

@@ -10,11 +10,10 @@ import java.util.function.Function;
 /**
  * The only way feature code runs tenant SQL. Feature code never sees a pool.
  *
- * <p>Invariant: a connection is held only for the duration of {@code work}, and is returned to the
- * pool on every path (success, failure, cancellation), because Vert.x's
- * {@code withConnection}/{@code withTransaction} close it when the work's {@code Uni} terminates,
- * and commit or roll back first. Budgets, queues and guards are applied here, so adding them never
- * touches callers.
+ * <p>Invariant: a connection is held only for the duration of {@code work}, and is given back on
+ * every path (success, failure, cancellation) when the work's {@code Uni} terminates, after commit
+ * or roll-back for transactions ({@link GovernedPool}). Budgets, fairness and queue limits apply
+ * here, so adding them never touches callers.
  */
 @ApplicationScoped
 public class TenantSql {
@@ -27,12 +26,12 @@ public class TenantSql {
 
     /** Runs read work on one connection; several statements share it (fewer round trips to acquire). */
     public <T> Uni<T> withConnection(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
-        return governed(tenant, pools.poolFor(tenant).withConnection(work));
+        return governed(tenant, pools.governedFor(tenant).withConnection(work));
     }
 
     /** Runs work in one transaction: committed if the work succeeds, rolled back otherwise. */
     public <T> Uni<T> withTransaction(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
-        return governed(tenant, pools.poolFor(tenant).withTransaction(work));
+        return governed(tenant, pools.governedFor(tenant).withTransaction(work));
     }
 
     /** Names the pool's own refusals so callers get a 503 that says why. */

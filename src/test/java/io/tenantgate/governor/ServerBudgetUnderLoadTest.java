@@ -8,16 +8,13 @@ import io.tenantgate.demo.EmbeddedServer;
 import io.tenantgate.lifecycle.TenantProvisioner;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.testing.FreshTenants;
+import io.tenantgate.testing.LoadClients;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -32,8 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +48,6 @@ class ServerBudgetUnderLoadTest {
     private static final int TENANTS_PER_SERVER = 30;
     private static final int CLIENTS = 120;
     private static final Duration LOAD = Duration.ofSeconds(10);
-    private static final Pattern TYPE = Pattern.compile("\"type\":\"urn:tenantgate:problem:([a-z-]+)\"");
 
     public static class BudgetTen implements QuarkusTestProfile {
         @Override
@@ -101,20 +95,15 @@ class ServerBudgetUnderLoadTest {
         });
 
         Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + LOAD.toNanos();
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < CLIENTS; c++) {
                 clients.submit(() -> {
                     while (System.nanoTime() < deadline) {
                         String token = tokens.get(ThreadLocalRandom.current().nextInt(tokens.size()));
-                        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                                        + "/api/customers?size=5"))
-                                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build();
-                        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                        outcomes.computeIfAbsent(outcome(response), k -> new LongAdder()).increment();
+                        String outcome = LoadClients.call(port, "/api/customers?size=5", token);
+                        outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
                     }
-                    return null;
                 });
             }
         }
@@ -145,15 +134,7 @@ class ServerBudgetUnderLoadTest {
         budgets.all().forEach((server, budget) -> assertEquals(0, budget.granted(), "permits still held on " + server));
     }
 
-    private static String outcome(HttpResponse<String> response) {
-        if (response.statusCode() != 503) {
-            return Integer.toString(response.statusCode());
-        }
-        Matcher type = TYPE.matcher(response.body());
-        return "503 " + (type.find() ? type.group(1) : "untyped");
-    }
-
-    private static long serverConnections(DatabaseKind kind, String user) {
+    static long serverConnections(DatabaseKind kind, String user) {
         EmbeddedServer server = FreshTenants.server(kind);
         return server.queryLong(kind == DatabaseKind.MYSQL
                 ? "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '" + user + "'"

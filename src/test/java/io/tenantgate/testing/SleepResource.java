@@ -1,0 +1,37 @@
+package io.tenantgate.testing;
+
+import io.smallrye.mutiny.Uni;
+import io.tenantgate.governor.TenantSql;
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.security.CurrentTenant;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+
+/**
+ * Test-only: holds one of the caller's tenant connections for {@code ms} milliseconds inside the
+ * database, through the same facade as the real APIs. Lives in src/test, so it never ships.
+ */
+@Path("/test/sleep")
+@RolesAllowed("user")
+public class SleepResource {
+
+    private final CurrentTenant tenant;
+    private final TenantSql sql;
+
+    public SleepResource(CurrentTenant tenant, TenantSql sql) {
+        this.tenant = tenant;
+        this.sql = sql;
+    }
+
+    @GET
+    public Uni<String> sleep(@QueryParam("ms") int ms) {
+        double seconds = Math.min(ms, 10_000) / 1000.0;
+        return tenant.route().chain(route -> sql.withConnection(route, connection -> connection
+                .query(route.kind() == DatabaseKind.MYSQL ? "SELECT SLEEP(" + seconds + ")"
+                        : "SELECT pg_sleep(" + seconds + ")")
+                .execute()
+                .replaceWith("slept")));
+    }
+}

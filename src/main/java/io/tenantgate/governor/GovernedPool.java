@@ -52,7 +52,7 @@ final class GovernedPool {
     }
 
     <T> Uni<T> withConnection(Function<SqlConnection, Uni<T>> work) {
-        return pool.getConnection().chain(connection -> {
+        return Uni.createFrom().voidItem().invoke(account::admitted).chain(() -> pool.getConnection().chain(connection -> {
             account.borrowed();
             Uni<T> result;
             try {
@@ -62,7 +62,7 @@ final class GovernedPool {
             }
             return result.onTermination().call(() -> giveBack(connection,
                     account.budget().shouldYield(account.tenant())));
-        });
+        })).onTermination().invoke(account::finished);
     }
 
     <T> Uni<T> withTransaction(Function<SqlConnection, Uni<T>> work) {

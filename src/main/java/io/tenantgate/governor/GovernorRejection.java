@@ -14,7 +14,9 @@ public final class GovernorRejection extends RuntimeException {
         /** No connection could be opened within the acquire timeout: the server's budget is in use. */
         SERVER_BUDGET_EXHAUSTED("server-budget-exhausted", 2),
         /** The tenant's own connections stayed busy for the whole acquire timeout. */
-        ACQUIRE_TIMEOUT("acquire-timeout", 1);
+        ACQUIRE_TIMEOUT("acquire-timeout", 1),
+        /** The instance is draining before it stops; another replica will answer. */
+        SHUTTING_DOWN("shutting-down", 1);
 
         public final String slug;
         public final long retryAfterSeconds;

@@ -37,6 +37,7 @@ final class PoolAccount {
     private int pending;
     private int lastSurplus;
     private int inUse;
+    private int admitted;
     private boolean reaping;
 
     PoolAccount(String tenant, ServerBudget budget) {
@@ -92,6 +93,19 @@ final class PoolAccount {
             lastSurplus = Math.max(0, lastSurplus - 1);
         }
         budget.release(tenant, 1);
+    }
+
+    /** Work that entered this pool (waiting for or holding a connection); a drain waits for it. */
+    synchronized void admitted() {
+        admitted++;
+    }
+
+    synchronized void finished() {
+        admitted--;
+    }
+
+    synchronized int admittedWork() {
+        return admitted;
     }
 
     synchronized void borrowed() {

@@ -28,4 +28,19 @@ public interface PoolConfig {
     /** Idle connections are closed after this long, giving their slot back to the server. */
     @WithDefault("5m")
     Duration idleTimeout();
+
+    /** A tenant pool unused this long is drained, closed and forgotten; the next request makes a new one. */
+    @WithDefault("10m")
+    Duration poolIdleTimeout();
+
+    /** Tenant pools kept open at once; past it the least recently used pool is drained and closed. */
+    @WithDefault("1000")
+    int maxLivePools();
+
+    /**
+     * How long a retired pool (evicted, replaced, suspended tenant, shutdown) may finish the work it
+     * already admitted before it is closed regardless.
+     */
+    @WithDefault("30s")
+    Duration drainTimeout();
 }

@@ -4,74 +4,108 @@ import io.tenantgate.registry.TenantRoute;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLBuilder;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.SqlConnectOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * Holds the one Vert.x pool of each tenant.
+ * The connection governor: holds the one Vert.x pool of each tenant and keeps every database
+ * server within its budget.
  *
- * <p>Invariants:
+ * <p>Invariants (each has a test named after it):
  * <ul>
- *   <li><b>At most one pool per tenant.</b> Pools are created inside {@link ConcurrentMap#compute},
- *       which runs at most once at a time per key, so any number of racing first requests create
- *       exactly one. Creating a Vert.x pool opens no connection (connections open lazily on first
- *       use), so nothing slow or blocking runs inside the map's lock.</li>
- *   <li><b>A pool matches its tenant's registry entry.</b> When a tenant's connection identity
- *       (host, credentials, TLS, limits) changes, the next request replaces the pool and the old
- *       one is closed.</li>
- *   <li><b>Every physical connection holds a permit of its server's {@link ServerBudget}.</b> Vert.x
- *       calls the pool's {@code connectingTo} supplier before each physical connect; the supplier
- *       waits (bounded) for a permit. Vert.x has no hook for a pooled connection's close, so
- *       permits come back by reconciliation: see {@link PoolAccount}.</li>
- *   <li><b>Every pool is closed at shutdown.</b></li>
+ *   <li><b>At most one pool per tenant.</b> Pools are created under one short lock that re-checks
+ *       the map first, so racing first requests create exactly one. Creating a Vert.x pool opens no
+ *       connection, so nothing slow runs under the lock.</li>
+ *   <li><b>Connections to a server never exceed this instance's share of its budget</b>
+ *       ({@link ServerBudget}). Vert.x calls the pool's {@code connectingTo} supplier before each
+ *       physical connect, and the supplier waits (bounded) for a permit. Vert.x has no hook for a
+ *       pooled connection's close, so permits come back by reconciliation ({@link PoolAccount}) or,
+ *       for connections the governor retires itself, as soon as their close is seen.</li>
+ *   <li><b>Fair shares</b> of a contended budget ({@link ServerBudget}, {@link GovernedPool}).</li>
+ *   <li><b>Bounded pools.</b> At most {@code max-live-pools} pools are live; creating one more
+ *       retires the least recently used. A pool unused for {@code pool-idle-timeout} is retired.</li>
+ *   <li><b>Retiring drains.</b> A retired pool (evicted, replaced because the tenant's connection
+ *       details or limits changed, suspended tenant, shutdown) leaves the map at once, so new work
+ *       gets a new pool; the work it already admitted finishes (up to {@code drain-timeout}); then
+ *       it is closed and its permits return.</li>
  * </ul>
- * Pools are built on Quarkus's managed {@link Vertx}, so their I/O runs on its event loops.
+ * Pools are built on Quarkus's managed {@link Vertx}; housekeeping runs on a Vert.x timer every
+ * {@value PoolAccount#RECONCILE_MILLIS} ms and never blocks.
  */
 @ApplicationScoped
 public class TenantPools {
 
     private static final Logger LOG = Logger.getLogger(TenantPools.class);
+    private static final long DRAIN_POLL_MILLIS = 50;
 
     private final Vertx vertx;
     private final TenantPoolOptions options;
-    private final ConcurrentMap<String, TenantPool> pools = new ConcurrentHashMap<>();
+    private final ServerBudgets budgets;
+    private final PoolConfig config;
+    private final long permitWaitMillis;
+    private final ConcurrentMap<String, LivePool> pools = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> created = new ConcurrentHashMap<>();
+    private final Set<PoolAccount> accounts = ConcurrentHashMap.newKeySet();
+    private final Set<LivePool> draining = ConcurrentHashMap.newKeySet();
+    private final Object creationLock = new Object();
+    private final long housekeepingTimer;
+    private volatile boolean accepting = true;
+    private long ticks;
 
-    private record TenantPool(TenantRoute.PoolIdentity identity, GovernedPool governed) {
-        Pool pool() {
-            return governed.pool();
+    /** One tenant's live pool and what the stats report about it. */
+    private static final class LivePool {
+        final String tenant;
+        final TenantRoute.PoolIdentity identity;
+        final GovernedPool governed;
+        final int maxSize;
+        final Instant createdAt = Instant.now();
+        final LongAdder uses = new LongAdder();
+        volatile long lastUsedNanos = System.nanoTime();
+        volatile long drainDeadlineNanos;
+
+        LivePool(String tenant, TenantRoute.PoolIdentity identity, GovernedPool governed, int maxSize) {
+            this.tenant = tenant;
+            this.identity = identity;
+            this.governed = governed;
+            this.maxSize = maxSize;
         }
 
         PoolAccount account() {
             return governed.account();
         }
-    }
 
-    private final ServerBudgets budgets;
-    private final long permitWaitMillis;
-    private final Set<PoolAccount> accounts = ConcurrentHashMap.newKeySet();
-    private final long reconcileTimer;
+        void touch() {
+            lastUsedNanos = System.nanoTime();
+            uses.increment();
+        }
+    }
 
     public TenantPools(Vertx vertx, TenantPoolOptions options, ServerBudgets budgets, PoolConfig config) {
         this.vertx = vertx;
         this.options = options;
         this.budgets = budgets;
+        this.config = config;
         // Give up on the budget a little before the pool's own acquire timeout fires, so the caller
         // learns the real reason (server budget) rather than a generic timeout.
         long acquire = config.acquireTimeout().toMillis();
         this.permitWaitMillis = Math.max(1, acquire - Math.min(100, acquire / 10));
-        this.reconcileTimer = vertx.setPeriodic(PoolAccount.RECONCILE_MILLIS, id -> reconcile());
+        this.housekeepingTimer = vertx.setPeriodic(PoolAccount.RECONCILE_MILLIS, id -> housekeeping());
     }
 
     /** The tenant's pool, created on first use. Never opens a connection itself. */
@@ -81,24 +115,55 @@ public class TenantPools {
 
     /** The tenant's pool with its budget account, for {@link TenantSql}. */
     GovernedPool governedFor(TenantRoute route) {
-        TenantRoute.PoolIdentity identity = route.identity();
-        TenantPool current = pools.get(route.key());
-        if (current != null && current.identity().equals(identity)) {
-            return current.governed();
+        if (!accepting) {
+            throw new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN, "this instance is shutting down");
         }
-        return pools.compute(route.key(), (key, existing) -> {
-            if (existing != null && existing.identity().equals(identity)) {
+        TenantRoute.PoolIdentity identity = route.identity();
+        LivePool current = pools.get(route.key());
+        if (current == null || !current.identity.equals(identity)) {
+            current = create(route, identity);
+        }
+        current.touch();
+        return current.governed;
+    }
+
+    /**
+     * The slow path, taken once per pool: one lock serialises creations so that a tenant gets one
+     * pool however many first requests race, and so the live-pool cap is never overshot. Nothing
+     * under the lock does I/O (building a Vert.x pool connects nothing), so it is held for
+     * microseconds, even on an event loop.
+     */
+    private LivePool create(TenantRoute route, TenantRoute.PoolIdentity identity) {
+        synchronized (creationLock) {
+            LivePool existing = pools.get(route.key());
+            if (existing != null && existing.identity.equals(identity)) {
                 return existing;
             }
             if (existing != null) {
-                LOG.infof("tenant %s changed connection details; replacing its pool", key);
-                retire(key, existing);
+                LOG.infof("tenant %s changed connection details or limits; replacing its pool", route.key());
+                pools.remove(route.key());
+                retire(existing, "replaced");
             }
-            return build(route, identity);
-        }).governed();
+            while (pools.size() >= config.maxLivePools()) {
+                evictLeastRecentlyUsed();
+            }
+            LivePool pool = build(route, identity);
+            pools.put(route.key(), pool);
+            return pool;
+        }
     }
 
-    private TenantPool build(TenantRoute route, TenantRoute.PoolIdentity identity) {
+    private void evictLeastRecentlyUsed() {
+        pools.values().stream()
+                .min(Comparator.comparingLong(pool -> pool.lastUsedNanos))
+                .ifPresent(lru -> {
+                    if (pools.remove(lru.tenant, lru)) {
+                        retire(lru, "least recently used, live-pool cap " + config.maxLivePools());
+                    }
+                });
+    }
+
+    private LivePool build(TenantRoute route, TenantRoute.PoolIdentity identity) {
         ServerBudget budget = budgets.of(route.server());
         PoolAccount account = new PoolAccount(route.key(), budget);
         SqlConnectOptions connectOptions = options.connectOptions(route);
@@ -127,46 +192,87 @@ public class TenantPools {
         created.computeIfAbsent(route.key(), k -> new AtomicLong()).incrementAndGet();
         LOG.infof("created pool for tenant %s on %s (max %d, server share %d)", route.key(), route.server(),
                 options.maxSize(route), budget.limit());
-        return new TenantPool(identity, new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx));
+        return new LivePool(route.key(), identity,
+                new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx), options.maxSize(route));
     }
 
-    /**
-     * Every {@value PoolAccount#RECONCILE_MILLIS} ms: gives back permits whose connections are gone,
-     * then, where tenants wait for a server's budget, reaps one idle connection from each tenant that
-     * has one (an idle connection serves no one while others wait); busy connections of tenants above
-     * their fair share are handed back by {@link GovernedPool} as their work ends.
-     */
-    private void reconcile() {
+    /** Retires a tenant's pool, e.g. when it is suspended or removed: its admitted work finishes first. */
+    public void evict(String tenantKey) {
+        LivePool removed = pools.remove(tenantKey);
+        if (removed != null) {
+            retire(removed, "evicted");
+        }
+    }
+
+    /** Starts draining a pool that has already left the map; housekeeping closes it. */
+    private void retire(LivePool pool, String why) {
+        LOG.debugf("retiring the pool of tenant %s (%s)", pool.tenant, why);
+        pool.drainDeadlineNanos = System.nanoTime() + config.drainTimeout().toNanos();
+        draining.add(pool);
+    }
+
+    private void housekeeping() {
         for (PoolAccount account : accounts) {
             if (account.reconcile()) {
                 accounts.remove(account);
             }
         }
-        for (TenantPool pool : pools.values()) {
+        reapForWaiters();
+        closeDrained();
+        if (++ticks % 10 == 0) {
+            retireIdlePools();
+        }
+    }
+
+    /**
+     * Where tenants wait for a server's budget, reaps one idle connection from each tenant that has
+     * one (an idle connection serves no one while others wait); busy connections of tenants above
+     * their fair share are handed back by {@link GovernedPool} as their work ends.
+     */
+    private void reapForWaiters() {
+        for (LivePool pool : pools.values()) {
             PoolAccount account = pool.account();
             if (account.budget().hasWaiters() && account.startReap()) {
-                pool.governed().reapIdle();
+                pool.governed.reapIdle();
             }
         }
     }
 
-    /** Closes and forgets a tenant's pool, e.g. when it is suspended or removed. */
-    public void evict(String tenantKey) {
-        TenantPool removed = pools.remove(tenantKey);
-        if (removed != null) {
-            retire(tenantKey, removed);
+    private void closeDrained() {
+        long now = System.nanoTime();
+        for (LivePool pool : draining) {
+            boolean drained = pool.account().admittedWork() == 0;
+            if (drained || now > pool.drainDeadlineNanos) {
+                if (!drained) {
+                    LOG.warnf("pool of tenant %s still had %d requests after the drain timeout; closing it",
+                            pool.tenant, pool.account().admittedWork());
+                }
+                draining.remove(pool);
+                close(pool);
+            }
         }
     }
 
-    private static void retire(String tenantKey, TenantPool pool) {
-        pool.pool().close().subscribe().with(
+    private void retireIdlePools() {
+        long idleLimit = config.poolIdleTimeout().toNanos();
+        long now = System.nanoTime();
+        for (LivePool pool : pools.values()) {
+            if (now - pool.lastUsedNanos > idleLimit && pool.account().admittedWork() == 0
+                    && pools.remove(pool.tenant, pool)) {
+                retire(pool, "unused for " + config.poolIdleTimeout());
+            }
+        }
+    }
+
+    private static void close(LivePool pool) {
+        pool.governed.pool().close().subscribe().with(
                 ignored -> {
                     pool.account().closed();
-                    LOG.debugf("closed pool of tenant %s", tenantKey);
+                    LOG.debugf("closed pool of tenant %s", pool.tenant);
                 },
                 failure -> {
                     pool.account().closed();
-                    LOG.warnf("closing the pool of tenant %s failed: %s", tenantKey, failure.getMessage());
+                    LOG.warnf("closing the pool of tenant %s failed: %s", pool.tenant, failure.getMessage());
                 });
     }
 
@@ -180,12 +286,70 @@ public class TenantPools {
         return pools.containsKey(tenantKey);
     }
 
+    public int livePools() {
+        return pools.size();
+    }
+
+    /** Pools retired but not yet closed, waiting for their admitted work. */
+    public int drainingPools() {
+        return draining.size();
+    }
+
+    /**
+     * Stops admitting work (new requests get 503 {@code shutting-down}) and retires every pool.
+     * Returns at once; {@link #drained()} tells when admitted work has finished.
+     */
+    public void beginShutdown() {
+        accepting = false;
+        for (String tenant : List.copyOf(pools.keySet())) {
+            evict(tenant);
+        }
+    }
+
+    /** Whether no retired pool is still waiting for its work. */
+    public boolean drained() {
+        return draining.isEmpty();
+    }
+
+    /** A consistent-enough view of every live pool and server budget, for health, metrics and admin. */
+    public GovernorStats snapshot() {
+        List<GovernorStats.TenantStats> tenants = new ArrayList<>();
+        Map<String, int[]> inUseByServer = new ConcurrentHashMap<>();
+        for (LivePool pool : pools.values()) {
+            PoolAccount account = pool.account();
+            int open = account.granted();
+            int inUse = Math.min(open, account.inUse());
+            int waiting = Math.max(0, account.admittedWork() - account.inUse());
+            inUseByServer.computeIfAbsent(account.budget().server(), s -> new int[1])[0] += inUse;
+            tenants.add(new GovernorStats.TenantStats(pool.tenant, account.budget().server(), open, inUse,
+                    open - inUse, waiting, pool.maxSize, saturation(open, pool.maxSize), pool.createdAt,
+                    Instant.now().minusNanos(System.nanoTime() - pool.lastUsedNanos), pool.uses.sum()));
+        }
+        List<GovernorStats.ServerStats> servers = new ArrayList<>();
+        budgets.all().forEach((server, budget) -> {
+            int open = budget.granted();
+            int inUse = Math.min(open, inUseByServer.getOrDefault(server, new int[1])[0]);
+            servers.add(new GovernorStats.ServerStats(server, open, inUse, open - inUse, budget.waiting(),
+                    budget.limit(), saturation(open, budget.limit()), budget.rejected()));
+        });
+        return new GovernorStats(servers, tenants);
+    }
+
+    private static double saturation(int open, int max) {
+        return max <= 0 ? 1.0 : (double) open / max;
+    }
+
     @PreDestroy
     void closeAll() {
-        vertx.cancelTimer(reconcileTimer);
-        for (Map.Entry<String, TenantPool> entry : pools.entrySet()) {
-            retire(entry.getKey(), entry.getValue());
+        vertx.cancelTimer(housekeepingTimer);
+        accepting = false;
+        for (LivePool pool : pools.values()) {
+            close(pool);
+        }
+        for (LivePool pool : draining) {
+            close(pool);
         }
         pools.clear();
+        draining.clear();
     }
 }

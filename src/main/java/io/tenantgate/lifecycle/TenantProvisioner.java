@@ -78,7 +78,7 @@ public class TenantProvisioner {
         return Panache.withTransaction(() -> repository.persist(tenant));
     }
 
-    /** Suspends or re-activates a tenant. A suspended tenant's pool is closed at once. */
+    /** Suspends or re-activates a tenant. A suspended tenant's pool is retired at once and drains. */
     public Uni<Boolean> setStatus(String key, TenantStatus status) {
         return Panache.withTransaction(() -> repository.findById(key).map(tenant -> {
             if (tenant == null) {
@@ -93,6 +93,24 @@ public class TenantProvisioner {
                 pools.evict(key);
             }
         });
+    }
+
+    /**
+     * Changes a tenant's pool limit ({@code null}: the configured default). Takes effect on this
+     * instance at once: the next request builds a pool with the new limit and the old pool drains.
+     */
+    public Uni<Boolean> setMaxPoolSize(String key, Integer maxPoolSize) {
+        if (maxPoolSize != null && (maxPoolSize < 1 || maxPoolSize > 1000)) {
+            return Uni.createFrom().failure(ProblemException.badRequest("validation", "maxPoolSize: 1 to 1000"));
+        }
+        return Panache.withTransaction(() -> repository.findById(key).map(tenant -> {
+            if (tenant == null) {
+                return false;
+            }
+            tenant.maxPoolSize = maxPoolSize;
+            tenant.updatedAt = now();
+            return true;
+        })).invoke(found -> directory.invalidate(key));
     }
 
     private Tenant toEntity(NewTenant spec) {

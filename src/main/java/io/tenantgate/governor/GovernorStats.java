@@ -1,0 +1,33 @@
+package io.tenantgate.governor;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the governor holds right now, per database server and per live tenant pool. Read from
+ * counters without stopping anything, so figures taken a few microseconds apart may disagree by one.
+ *
+ * @param servers one entry per server this instance has talked to
+ * @param tenants one entry per live tenant pool
+ */
+public record GovernorStats(List<ServerStats> servers, List<TenantStats> tenants) {
+
+    /**
+     * @param open       connections held (permits granted), in use or idle
+     * @param waiting    connects waiting for a permit
+     * @param budget     this instance's share of the server's budget
+     * @param saturation {@code open / budget}
+     * @param rejected   permit waits that ended in {@code server-budget-exhausted} since start
+     */
+    public record ServerStats(String server, int open, int inUse, int idle, int waiting, int budget,
+                              double saturation, long rejected) {
+    }
+
+    /**
+     * @param waiting requests admitted to the pool and still waiting for a connection
+     * @param max     the tenant's pool limit
+     */
+    public record TenantStats(String tenant, String server, int open, int inUse, int idle, int waiting, int max,
+                              double saturation, Instant createdAt, Instant lastUsed, long uses) {
+    }
+}

@@ -40,6 +40,15 @@ public interface EmbeddedServer extends AutoCloseable {
     /** Like {@link #queryLong(String)}, inside one database. */
     long queryLong(String database, String sql);
 
+    /** Connections the server itself counts for a user right now. */
+    default long connectionsOf(String user) {
+        Identifiers.requireSafe(user);
+        return queryLong(switch (kind()) {
+            case MYSQL -> "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '" + user + "'";
+            case POSTGRESQL -> "SELECT COUNT(*) FROM pg_stat_activity WHERE usename = '" + user + "'";
+        });
+    }
+
     @Override
     void close();
 }

@@ -22,6 +22,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Adds tenants to the registry and changes their status.
@@ -80,15 +81,7 @@ public class TenantProvisioner {
 
     /** Suspends or re-activates a tenant. A suspended tenant's pool is retired at once and drains. */
     public Uni<Boolean> setStatus(String key, TenantStatus status) {
-        return Panache.withTransaction(() -> repository.findById(key).map(tenant -> {
-            if (tenant == null) {
-                return false;
-            }
-            tenant.status = status;
-            tenant.updatedAt = now();
-            return true;
-        })).invoke(found -> {
-            directory.invalidate(key);
+        return update(key, tenant -> tenant.status = status).invoke(found -> {
             if (found && status != TenantStatus.ACTIVE) {
                 pools.evict(key);
             }
@@ -103,11 +96,16 @@ public class TenantProvisioner {
         if (maxPoolSize != null && (maxPoolSize < 1 || maxPoolSize > 1000)) {
             return Uni.createFrom().failure(ProblemException.badRequest("validation", "maxPoolSize: 1 to 1000"));
         }
+        return update(key, tenant -> tenant.maxPoolSize = maxPoolSize);
+    }
+
+    /** Changes a stored tenant; {@code false} if there is none. This instance sees the change at once. */
+    private Uni<Boolean> update(String key, Consumer<Tenant> change) {
         return Panache.withTransaction(() -> repository.findById(key).map(tenant -> {
             if (tenant == null) {
                 return false;
             }
-            tenant.maxPoolSize = maxPoolSize;
+            change.accept(tenant);
             tenant.updatedAt = now();
             return true;
         })).invoke(found -> directory.invalidate(key));

@@ -100,9 +100,7 @@ class RacingFirstUseTest {
             callers.shutdownNow();
         }
 
-        long serverConnections = FreshTenants.server(kind).queryLong(kind == DatabaseKind.MYSQL
-                ? "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '" + key + "'"
-                : "SELECT COUNT(*) FROM pg_stat_activity WHERE usename = '" + key + "'");
+        long serverConnections = FreshTenants.server(kind).connectionsOf(key);
         System.out.printf("racing first use on %s: %d requests, %d served, %d refused with 503, %d pool(s) created,"
                 + " %d server connection(s) (pool max %d)%n", kind, REQUESTS, ok, REQUESTS - ok, pools.poolsCreated(key),
                 serverConnections, MAX_POOL);

@@ -4,7 +4,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.demo.EmbeddedServer;
 import io.tenantgate.lifecycle.TenantProvisioner;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.testing.FreshTenants;
@@ -54,6 +53,7 @@ class ServerBudgetUnderLoadTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("tenantgate.budget.default-per-server", Integer.toString(BUDGET),
                     "tenantgate.pool.idle-timeout", "1s",
+                    "tenantgate.pool.pool-idle-timeout", "3s",
                     "tenantgate.pool.acquire-timeout", "2s");
         }
     }
@@ -135,10 +135,7 @@ class ServerBudgetUnderLoadTest {
     }
 
     static long serverConnections(DatabaseKind kind, String user) {
-        EmbeddedServer server = FreshTenants.server(kind);
-        return server.queryLong(kind == DatabaseKind.MYSQL
-                ? "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '" + user + "'"
-                : "SELECT COUNT(*) FROM pg_stat_activity WHERE usename = '" + user + "'");
+        return FreshTenants.server(kind).connectionsOf(user);
     }
 
     private static void sleep(long millis) {

@@ -26,7 +26,8 @@ final class GovernedPool {
 
     private static final Logger LOG = Logger.getLogger(GovernedPool.class);
     private static final Duration RETIRE_TIMEOUT = Duration.ofSeconds(2);
-    private static final long RELEASE_GRACE_MILLIS = 50;
+    /** As long as reconciliation waits (see {@link PoolAccount}): the server lets go after the client. */
+    private static final long RELEASE_GRACE_MILLIS = 3 * PoolAccount.RECONCILE_MILLIS;
 
     private final Pool pool;
     private final PoolAccount account;

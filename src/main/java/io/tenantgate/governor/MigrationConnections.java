@@ -128,7 +128,7 @@ public class MigrationConnections {
 
         /** After the same grace as pooled connections, so the server has let the connection go. */
         void releaseLater() {
-            vertx.setTimer(2 * PoolAccount.RECONCILE_MILLIS, id -> budget.release(tenant, 1));
+            vertx.setTimer(3 * PoolAccount.RECONCILE_MILLIS, id -> budget.release(tenant, 1));
         }
     }
 

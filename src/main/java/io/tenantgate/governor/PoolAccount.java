@@ -16,10 +16,12 @@ import io.vertx.sqlclient.Pool;
  * <p>Invariants:
  * <ul>
  *   <li>A permit is released only after the surplus {@code granted - (size - pending)} has been seen
- *       on two consecutive reconciliations. A surplus that is an artefact of reading three counters
- *       at slightly different moments does not last that long, and the delay (100–200 ms) also lets
- *       the server finish tearing the old connection down (a PostgreSQL backend still counts
- *       against connection limits until its process exits), so the next connect is not refused.</li>
+ *       on three consecutive reconciliations. A surplus that is an artefact of reading three
+ *       counters at slightly different moments does not last that long, and the delay (200–300 ms)
+ *       also lets the server finish tearing the old connection down: a client sees its connection
+ *       closed before the server has let go of it (a PostgreSQL backend counts against connection
+ *       limits until its process has exited), and a permit released at once would let the next
+ *       connect be refused by the server.</li>
  *   <li>The errors of this scheme only ever delay a release; they never release a permit whose
  *       connection may still be open, so the server budget holds.</li>
  *   <li>A closed pool accounts for no connection: all its permits come back, then it is dropped.</li>
@@ -36,6 +38,7 @@ final class PoolAccount {
     private int granted;
     private int pending;
     private int lastSurplus;
+    private int surplusBeforeLast;
     private int inUse;
     private int admitted;
     private boolean reaping;
@@ -91,6 +94,7 @@ final class PoolAccount {
             }
             granted--;
             lastSurplus = Math.max(0, lastSurplus - 1);
+            surplusBeforeLast = Math.max(0, surplusBeforeLast - 1);
         }
         budget.release(tenant, 1);
     }
@@ -152,8 +156,9 @@ final class PoolAccount {
             int waiting = pending;
             int accounted = closed || pool == null ? 0 : Math.max(0, pool.size() - waiting);
             int surplus = Math.max(0, granted - accounted);
-            release = Math.min(surplus, lastSurplus);
+            release = Math.min(surplus, Math.min(lastSurplus, surplusBeforeLast));
             granted -= release;
+            surplusBeforeLast = Math.max(0, lastSurplus - release);
             lastSurplus = surplus - release;
         }
         budget.release(tenant, release);

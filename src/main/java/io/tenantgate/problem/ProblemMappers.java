@@ -111,6 +111,8 @@ public class ProblemMappers {
     public Response unexpected(Throwable e) {
         if (DatabaseErrors.isUnavailable(e)) {
             // Cannot reach or acquire from the tenant's database: the caller should retry later.
+            // The message names the condition (refused, limit, auth); it carries no credentials.
+            LOG.warnf("tenant database unavailable: %s", e.toString());
             return Problem.response(503, "tenant-database-unavailable", "Service unavailable",
                     "the tenant's database is unavailable; retry later", List.of(), OptionalLong.of(5));
         }

@@ -3,6 +3,7 @@ package io.tenantgate.governor;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -29,4 +30,12 @@ public interface BudgetConfig {
      */
     @WithDefault("1")
     int replicas();
+
+    /**
+     * How long after a connection is seen closed its permit is given to someone else. A server
+     * keeps counting a connection until it has torn it down, which lags behind the client's view
+     * (more under load); the grace must exceed that lag or the server could refuse the next connect.
+     */
+    @WithDefault("200ms")
+    Duration releaseGrace();
 }

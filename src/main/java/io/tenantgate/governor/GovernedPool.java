@@ -20,14 +20,12 @@ import java.util.function.Function;
  * Vert.x has no public way to drop one pooled connection, so the connection asks the server to
  * close it ({@code pg_terminate_backend(pg_backend_pid())} / {@code KILL CONNECTION_ID()}, both
  * allowed to a non-privileged user on its own session); the pool then forgets it and the budget
- * permit comes back through reconciliation, to the neediest waiter.
+ * permit comes back through reconciliation ({@link PoolAccount}), to the neediest waiter.
  */
 final class GovernedPool {
 
     private static final Logger LOG = Logger.getLogger(GovernedPool.class);
     private static final Duration RETIRE_TIMEOUT = Duration.ofSeconds(2);
-    /** As long as reconciliation waits (see {@link PoolAccount}): the server lets go after the client. */
-    private static final long RELEASE_GRACE_MILLIS = 3 * PoolAccount.RECONCILE_MILLIS;
 
     private final Pool pool;
     private final PoolAccount account;
@@ -101,9 +99,7 @@ final class GovernedPool {
                 .chain(() -> closed.ifNoItem().after(RETIRE_TIMEOUT).fail())
                 .chain(() -> Uni.createFrom().<Void>emitter(emitter -> vertx.setTimer(10, id -> emitter.complete(null))))
                 .chain(() -> connection.close().onFailure().recoverWithNull())
-                // Closed for sure: its permit goes straight to the next waiter, after a short grace
-                // for the server to finish tearing the session down.
-                .invoke(() -> vertx.setTimer(RELEASE_GRACE_MILLIS, id -> account.retiredConnectionClosed()))
+                // Its permit returns through reconciliation, like every pooled connection's.
                 .onFailure().recoverWithUni(() -> connection.close().onFailure().recoverWithNull());
     }
 }

@@ -54,7 +54,8 @@ public class MigrationConnections {
             case POSTGRESQL -> postgres(route);
             case MYSQL -> mariadb(route);
         };
-        return new CountingDataSource(target, new Permits(budgets.of(route.server()), route.key(), vertx, permitWaitMillis),
+        return new CountingDataSource(target, new Permits(budgets.of(route.server()), route.key(), vertx,
+                permitWaitMillis, budgets.releaseGraceMillis()),
                 counter(open, route.server()), counter(opened, route.server()));
     }
 
@@ -112,7 +113,7 @@ public class MigrationConnections {
 
     /** Counts each connection once on open and once on close, whatever path closes it. */
     /** Blocking permit handling for JDBC, on worker threads. */
-    private record Permits(ServerBudget budget, String tenant, Vertx vertx, long waitMillis) {
+    private record Permits(ServerBudget budget, String tenant, Vertx vertx, long waitMillis, long graceMillis) {
 
         void acquire() throws SQLException {
             try {
@@ -128,7 +129,7 @@ public class MigrationConnections {
 
         /** After the same grace as pooled connections, so the server has let the connection go. */
         void releaseLater() {
-            vertx.setTimer(3 * PoolAccount.RECONCILE_MILLIS, id -> budget.release(tenant, 1));
+            vertx.setTimer(graceMillis, id -> budget.release(tenant, 1));
         }
     }
 

@@ -16,15 +16,18 @@ import io.vertx.sqlclient.Pool;
  * <p>Invariants:
  * <ul>
  *   <li>A permit is released only after the surplus {@code granted - (size - pending)} has been seen
- *       on three consecutive reconciliations. A surplus that is an artefact of reading three
- *       counters at slightly different moments does not last that long, and the delay (200–300 ms)
- *       also lets the server finish tearing the old connection down: a client sees its connection
- *       closed before the server has let go of it (a PostgreSQL backend counts against connection
- *       limits until its process has exited), and a permit released at once would let the next
- *       connect be refused by the server.</li>
+ *       by every reconciliation for {@code tenantgate.budget.release-grace}. A surplus that is an
+ *       artefact of reading three counters at slightly different moments does not last that long,
+ *       and the grace lets the server finish tearing the old connection down: a client sees its
+ *       connection closed before the server has let go of it (a PostgreSQL backend counts against
+ *       connection limits until its process has exited; a killed MariaDB thread until it ends), so
+ *       a permit released at once could let the next connect be refused by the server.</li>
  *   <li>The errors of this scheme only ever delay a release; they never release a permit whose
  *       connection may still be open, so the server budget holds.</li>
  *   <li>A closed pool accounts for no connection: all its permits come back, then it is dropped.</li>
+ *   <li>Reconciliation is the only path by which a pooled connection's permit returns. (A second,
+ *       faster path for connections the governor retires itself raced with it and released some
+ *       permits twice; the databases' own limits caught it in the fairness test.)</li>
  * </ul>
  */
 final class PoolAccount {
@@ -37,15 +40,18 @@ final class PoolAccount {
     private volatile boolean closed;
     private int granted;
     private int pending;
-    private int lastSurplus;
-    private int surplusBeforeLast;
+    /** Surplus seen by the last {@code grace} reconciliations, oldest first; a permit leaves only
+     *  when every one of them saw it. */
+    private final int[] recentSurplus;
+    private int next;
     private int inUse;
     private int admitted;
     private boolean reaping;
 
-    PoolAccount(String tenant, ServerBudget budget) {
+    PoolAccount(String tenant, ServerBudget budget, int graceTicks) {
         this.tenant = tenant;
         this.budget = budget;
+        this.recentSurplus = new int[Math.max(1, graceTicks)];
     }
 
     void attach(Pool pool) {
@@ -82,23 +88,6 @@ final class PoolAccount {
         closed = true;
     }
 
-    /**
-     * A retired connection is known to be closed (its close event was seen), so its permit need not
-     * wait for reconciliation. Reconciliation may already have counted it as surplus; that count is
-     * reduced too, so the permit is released exactly once.
-     */
-    void retiredConnectionClosed() {
-        synchronized (this) {
-            if (granted == 0) {
-                return;
-            }
-            granted--;
-            lastSurplus = Math.max(0, lastSurplus - 1);
-            surplusBeforeLast = Math.max(0, surplusBeforeLast - 1);
-        }
-        budget.release(tenant, 1);
-    }
-
     /** Work that entered this pool (waiting for or holding a connection); a drain waits for it. */
     synchronized void admitted() {
         admitted++;
@@ -110,6 +99,13 @@ final class PoolAccount {
 
     synchronized int admittedWork() {
         return admitted;
+    }
+
+    /** Released permits no longer count as surplus in the remembered observations. */
+    private void forgetReleased(int released) {
+        for (int i = 0; i < recentSurplus.length; i++) {
+            recentSurplus[i] = Math.max(0, recentSurplus[i] - released);
+        }
     }
 
     synchronized void borrowed() {
@@ -156,10 +152,14 @@ final class PoolAccount {
             int waiting = pending;
             int accounted = closed || pool == null ? 0 : Math.max(0, pool.size() - waiting);
             int surplus = Math.max(0, granted - accounted);
-            release = Math.min(surplus, Math.min(lastSurplus, surplusBeforeLast));
+            release = surplus;
+            for (int seen : recentSurplus) {
+                release = Math.min(release, seen);
+            }
             granted -= release;
-            surplusBeforeLast = Math.max(0, lastSurplus - release);
-            lastSurplus = surplus - release;
+            forgetReleased(release);
+            recentSurplus[next] = surplus - release;
+            next = (next + 1) % recentSurplus.length;
         }
         budget.release(tenant, release);
         synchronized (this) {

@@ -47,6 +47,16 @@ public class ServerBudgets {
         return Math.max(0, share);
     }
 
+    /** Reconciliations a surplus must survive before its permits are released. */
+    public int graceTicks() {
+        return (int) Math.max(1, (config.releaseGrace().toMillis() + PoolAccount.RECONCILE_MILLIS - 1)
+                / PoolAccount.RECONCILE_MILLIS);
+    }
+
+    public long releaseGraceMillis() {
+        return config.releaseGrace().toMillis();
+    }
+
     /** Every known budget, for stats and tests. */
     public Map<String, ServerBudget> all() {
         return Map.copyOf(budgets);

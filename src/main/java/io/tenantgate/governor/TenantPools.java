@@ -35,8 +35,7 @@ import java.util.function.Supplier;
  *   <li><b>Connections to a server never exceed this instance's share of its budget</b>
  *       ({@link ServerBudget}). Vert.x calls the pool's {@code connectingTo} supplier before each
  *       physical connect, and the supplier waits (bounded) for a permit. Vert.x has no hook for a
- *       pooled connection's close, so permits come back by reconciliation ({@link PoolAccount}) or,
- *       for connections the governor retires itself, as soon as their close is seen.</li>
+ *       pooled connection's close, so permits come back by reconciliation ({@link PoolAccount}).</li>
  *   <li><b>Fair shares</b> of a contended budget ({@link ServerBudget}, {@link GovernedPool}).</li>
  *   <li><b>Bounded pools.</b> At most {@code max-live-pools} pools are live; creating one more
  *       retires the least recently used. A pool unused for {@code pool-idle-timeout} is retired.</li>
@@ -165,7 +164,7 @@ public class TenantPools {
 
     private LivePool build(TenantRoute route, TenantRoute.PoolIdentity identity) {
         ServerBudget budget = budgets.of(route.server());
-        PoolAccount account = new PoolAccount(route.key(), budget);
+        PoolAccount account = new PoolAccount(route.key(), budget, budgets.graceTicks());
         SqlConnectOptions connectOptions = options.connectOptions(route);
         // Called by Vert.x before every physical connect: the connect waits for a budget permit.
         Supplier<Future<SqlConnectOptions>> governed = () -> {

@@ -37,6 +37,7 @@ final class PoolAccount {
     private final String tenant;
     private final ServerBudget budget;
     private volatile Pool pool;
+    private volatile boolean closing;
     private volatile boolean closed;
     private int granted;
     private int pending;
@@ -84,7 +85,17 @@ final class PoolAccount {
         pending--;
     }
 
+    /** Set when the pool starts closing; connects that get a permit afterwards give it back. */
+    void closing() {
+        closing = true;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
     void closed() {
+        closing = true;
         closed = true;
     }
 

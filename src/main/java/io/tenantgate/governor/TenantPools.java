@@ -169,10 +169,22 @@ public class TenantPools {
         // Called by Vert.x before every physical connect: the connect waits for a budget permit.
         Supplier<Future<SqlConnectOptions>> governed = () -> {
             account.permitRequested();
-            return budget.acquire(route.key(), permitWaitMillis)
-                    .onSuccess(granted -> account.permitGranted())
-                    .onFailure(refused -> account.permitRefused())
-                    .map(granted -> connectOptions);
+            return budget.acquire(route.key(), permitWaitMillis).transform(permit -> {
+                if (permit.failed()) {
+                    account.permitRefused();
+                    return Future.failedFuture(permit.cause());
+                }
+                if (account.isClosing()) {
+                    // The pool closed while this connect waited: Vert.x would throw "Client is
+                    // closed" from a callback and the waiting request would never complete.
+                    account.permitRefused();
+                    budget.release(route.key(), 1);
+                    return Future.failedFuture(new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN,
+                            "the pool of tenant " + route.key() + " closed; retry"));
+                }
+                account.permitGranted();
+                return Future.succeededFuture(connectOptions);
+            });
         };
         io.vertx.sqlclient.Pool pool = switch (route.kind()) {
             case POSTGRESQL -> PgBuilder.pool()
@@ -264,6 +276,7 @@ public class TenantPools {
     }
 
     private static void close(LivePool pool) {
+        pool.account().closing();
         pool.governed.pool().close().subscribe().with(
                 ignored -> {
                     pool.account().closed();

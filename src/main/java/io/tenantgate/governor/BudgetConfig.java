@@ -38,4 +38,16 @@ public interface BudgetConfig {
      */
     @WithDefault("200ms")
     Duration releaseGrace();
+
+    /**
+     * Also cap each server's budget at what the server itself allows: {@code max_connections}
+     * (read on the first connection to it) minus {@link #reserve()}, shared by the replicas. The
+     * lower of this and the configured budget wins.
+     */
+    @WithDefault("false")
+    boolean deriveFromServer();
+
+    /** Connections of a server's {@code max_connections} left to everyone else (admins, tools, replication). */
+    @WithDefault("10")
+    int reserve();
 }

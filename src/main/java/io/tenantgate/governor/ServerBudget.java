@@ -35,7 +35,8 @@ import java.util.Set;
 public final class ServerBudget {
 
     private final String server;
-    private final int limit;
+    private int limit;
+    private boolean derived;
     private final Vertx vertx;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final Map<String, Integer> heldBy = new HashMap<>();
@@ -67,8 +68,26 @@ public final class ServerBudget {
         return server;
     }
 
-    public int limit() {
+    public synchronized int limit() {
         return limit;
+    }
+
+    /**
+     * Lowers the limit to what the server allows, once. Permits already granted above the new limit
+     * stay until their connections close; no new one is granted until the total is below it.
+     * Returns {@code false} if the limit was already derived.
+     */
+    public synchronized boolean deriveLimit(int serverAllows) {
+        if (derived) {
+            return false;
+        }
+        derived = true;
+        limit = Math.max(0, Math.min(limit, serverAllows));
+        return true;
+    }
+
+    public synchronized boolean isDerived() {
+        return derived;
     }
 
     public synchronized int granted() {

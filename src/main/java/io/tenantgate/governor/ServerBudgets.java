@@ -47,6 +47,22 @@ public class ServerBudgets {
         return Math.max(0, share);
     }
 
+    /**
+     * Caps a server's budget by its own {@code max_connections} minus the reserve, shared by the
+     * replicas, when {@code derive-from-server} is on. Called with the first connection to a server.
+     */
+    public void deriveFromServer(ServerBudget budget, int maxConnections) {
+        int allows = Math.max(0, maxConnections - config.reserve()) / Math.max(1, config.replicas());
+        if (budget.deriveLimit(allows)) {
+            LOG.infof("server %s allows %d connections; this instance's share is now %d (reserve %d, %d replicas)",
+                    budget.server(), maxConnections, budget.limit(), config.reserve(), config.replicas());
+        }
+    }
+
+    public boolean derivesFromServer() {
+        return config.deriveFromServer();
+    }
+
     /** Reconciliations a surplus must survive before its permits are released. */
     public int graceTicks() {
         return (int) Math.max(1, (config.releaseGrace().toMillis() + PoolAccount.RECONCILE_MILLIS - 1)

@@ -190,11 +190,13 @@ public class TenantPools {
             case POSTGRESQL -> PgBuilder.pool()
                     .with(options.poolOptions(route))
                     .connectingTo(governed)
+                    .withConnectHandler(connection -> firstConnection(budget, route, connection))
                     .using(vertx)
                     .build();
             case MYSQL -> MySQLBuilder.pool()
                     .with(options.poolOptions(route))
                     .connectingTo(governed)
+                    .withConnectHandler(connection -> firstConnection(budget, route, connection))
                     .using(vertx)
                     .build();
         };
@@ -205,6 +207,36 @@ public class TenantPools {
                 options.maxSize(route), budget.limit());
         return new LivePool(route.key(), identity,
                 new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx), options.maxSize(route));
+    }
+
+    /**
+     * Vert.x hands every new connection here before pooling it; it must be closed (released to the
+     * pool) on every path. The first connection to a server reads its {@code max_connections} when
+     * the budget is to be derived from it.
+     */
+    private void firstConnection(ServerBudget budget, TenantRoute route, io.vertx.sqlclient.SqlConnection connection) {
+        if (!budgets.derivesFromServer() || budget.isDerived()) {
+            connection.close();
+            return;
+        }
+        String sql = switch (route.kind()) {
+            case POSTGRESQL -> "SHOW max_connections";
+            case MYSQL -> "SELECT @@max_connections";
+        };
+        connection.query(sql).execute().onComplete(result -> {
+            if (result.succeeded() && result.result().iterator().hasNext()) {
+                Object value = result.result().iterator().next().getValue(0);
+                try {
+                    budgets.deriveFromServer(budget, Integer.parseInt(String.valueOf(value).trim()));
+                } catch (NumberFormatException e) {
+                    LOG.warnf("server %s reported max_connections '%s'; keeping the configured budget",
+                            route.server(), value);
+                }
+            } else {
+                LOG.warnf("could not read max_connections of %s; keeping the configured budget", route.server());
+            }
+            connection.close();
+        });
     }
 
     /** Retires a tenant's pool, e.g. when it is suspended or removed: its admitted work finishes first. */

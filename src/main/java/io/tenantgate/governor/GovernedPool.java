@@ -2,12 +2,15 @@ package io.tenantgate.governor;
 
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.registry.DatabaseKind;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -50,8 +53,21 @@ final class GovernedPool {
         return account;
     }
 
+    /** The pool began closing before this work was admitted; the caller should take a fresh pool. */
+    static final class PoolRetired extends RuntimeException {
+        PoolRetired() {
+            super("pool retired", null, false, false);
+        }
+    }
+
     <T> Uni<T> withConnection(Function<SqlConnection, Uni<T>> work) {
-        return Uni.createFrom().voidItem().invoke(account::admitted).chain(() -> pool.getConnection().chain(connection -> {
+        return Uni.createFrom().deferred(() -> account.tryAdmit()
+                ? admittedWork(work).onTermination().invoke(account::finished)
+                : Uni.createFrom().failure(new PoolRetired()));
+    }
+
+    private <T> Uni<T> admittedWork(Function<SqlConnection, Uni<T>> work) {
+        return acquire().chain(connection -> {
             account.borrowed();
             Uni<T> result;
             try {
@@ -61,7 +77,44 @@ final class GovernedPool {
             }
             return result.onTermination().call(() -> giveBack(connection,
                     account.budget().shouldYield(account.tenant())));
-        })).onTermination().invoke(account::finished);
+        });
+    }
+
+    /**
+     * A connection from the pool, closed again if the caller cancelled before it arrived: Mutiny's
+     * adaptation of a Vert.x future drops a late item silently, which would leak the connection
+     * and its budget permit. The pool's own acquire timeout bounds the wait.
+     */
+    private Uni<SqlConnection> acquire() {
+        return Uni.createFrom().emitter(emitter -> {
+            Future<io.vertx.sqlclient.SqlConnection> future = pool.getDelegate().getConnection();
+            AtomicBoolean settled = new AtomicBoolean();
+            AtomicBoolean emitted = new AtomicBoolean();
+            AtomicBoolean cancelled = new AtomicBoolean();
+            emitter.onTermination(() -> {
+                if (!emitted.get()) { // terminated without our item or failure: cancelled
+                    cancelled.set(true);
+                    future.onSuccess(connection -> {
+                        if (settled.compareAndSet(false, true)) {
+                            connection.close();
+                        }
+                    });
+                }
+            });
+            future.onComplete(result -> {
+                if (result.failed()) {
+                    emitted.set(true);
+                    emitter.fail(result.cause());
+                } else if (settled.compareAndSet(false, true)) {
+                    if (cancelled.get()) {
+                        result.result().close();
+                    } else {
+                        emitted.set(true);
+                        emitter.complete(SqlConnection.newInstance(result.result()));
+                    }
+                }
+            });
+        });
     }
 
     <T> Uni<T> withTransaction(Function<SqlConnection, Uni<T>> work) {
@@ -72,12 +125,16 @@ final class GovernedPool {
 
     /** Retires an idle connection while others wait for the server's budget; see {@link TenantPools}. */
     void reapIdle() {
-        pool.getConnection()
-                .ifNoItem().after(RETIRE_TIMEOUT).fail()
+        if (!account.tryAdmit()) {
+            account.reapDone();
+            return;
+        }
+        acquire()
                 .chain(connection -> {
                     account.borrowed();
                     return giveBack(connection, account.budget().hasWaiters());
                 })
+                .onTermination().invoke(account::finished)
                 .subscribe().with(done -> account.reapDone(), failure -> account.reapDone());
     }
 
@@ -91,7 +148,10 @@ final class GovernedPool {
         // The connection must be gone from the pool before it is given back, or the pool could hand
         // the dying connection to the next waiter. Its close handler fires just before the pool
         // drops it, so the give-back waits for the close and then one more tick.
-        Uni<Void> closed = Uni.createFrom().emitter(emitter -> connection.closeHandler(() -> emitter.complete(null)));
+        // Registered before the kill: Vert.x may report the close while the query is still failing.
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        connection.closeHandler(() -> gone.complete(null));
+        Uni<Void> closed = Uni.createFrom().completionStage(gone);
         return connection.query(retireSql).execute()
                 .ifNoItem().after(RETIRE_TIMEOUT).fail()
                 .replaceWithVoid()

@@ -116,13 +116,15 @@ public class MigrationConnections {
     private record Permits(ServerBudget budget, String tenant, Vertx vertx, long waitMillis, long graceMillis) {
 
         void acquire() throws SQLException {
+            io.vertx.core.Future<Void> permit = budget.acquire(tenant, waitMillis);
             try {
-                budget.acquire(tenant, waitMillis).toCompletionStage().toCompletableFuture()
-                        .get(waitMillis + 1000, TimeUnit.MILLISECONDS);
+                permit.toCompletionStage().toCompletableFuture().get(waitMillis + 1000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                permit.onSuccess(granted -> budget.release(tenant, 1)); // granted after we gave up
                 throw new SQLException("interrupted while waiting for a connection budget permit", e);
             } catch (ExecutionException | TimeoutException e) {
+                permit.onSuccess(granted -> budget.release(tenant, 1));
                 throw new SQLException("connection budget of " + budget.server() + " exhausted", "08004", e);
             }
         }

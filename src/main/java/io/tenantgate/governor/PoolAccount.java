@@ -24,7 +24,8 @@ import io.vertx.sqlclient.Pool;
  *       a permit released at once could let the next connect be refused by the server.</li>
  *   <li>The errors of this scheme only ever delay a release; they never release a permit whose
  *       connection may still be open, so the server budget holds.</li>
- *   <li>A closed pool accounts for no connection: all its permits come back, then it is dropped.</li>
+ *   <li>A closing pool holds all its permits until its close completes; a closed pool accounts for
+ *       no connection: all its permits come back, then it is dropped.</li>
  *   <li>Reconciliation is the only path by which a pooled connection's permit returns. (A second,
  *       faster path for connections the governor retires itself raced with it and released some
  *       permits twice; the databases' own limits caught it in the fairness test.)</li>
@@ -38,6 +39,9 @@ final class PoolAccount {
     private final ServerBudget budget;
     private volatile Pool pool;
     private volatile boolean closing;
+    private long closingSinceNanos;
+    /** A close that has not completed by then is assumed done (logged), so permits cannot be lost. */
+    private static final long CLOSE_COMPLETION_LIMIT_NANOS = 60_000_000_000L;
     private volatile boolean closed;
     private int granted;
     private int pending;
@@ -86,22 +90,41 @@ final class PoolAccount {
     }
 
     /** Set when the pool starts closing; connects that get a permit afterwards give it back. */
-    void closing() {
-        closing = true;
+    synchronized void closing() {
+        if (!closing) {
+            closing = true;
+            closingSinceNanos = System.nanoTime();
+        }
+    }
+
+    /**
+     * Starts closing only if no admitted work remains, atomically with {@link #tryAdmit()}, so no
+     * request can slip into a pool that is about to close.
+     */
+    synchronized boolean tryBeginClose() {
+        if (admitted > 0) {
+            return false;
+        }
+        closing();
+        return true;
+    }
+
+    /** Admits work unless the pool is closing; see {@link #tryBeginClose()}. */
+    synchronized boolean tryAdmit() {
+        if (closing) {
+            return false;
+        }
+        admitted++;
+        return true;
     }
 
     boolean isClosing() {
         return closing;
     }
 
-    void closed() {
-        closing = true;
+    synchronized void closed() {
+        closing();
         closed = true;
-    }
-
-    /** Work that entered this pool (waiting for or holding a connection); a drain waits for it. */
-    synchronized void admitted() {
-        admitted++;
     }
 
     synchronized void finished() {
@@ -161,7 +184,16 @@ final class PoolAccount {
             // pending is read before size: a connect that starts in between makes size larger, which
             // can only hide a surplus, never invent one.
             int waiting = pending;
-            int accounted = closed || pool == null ? 0 : Math.max(0, pool.size() - waiting);
+            int accounted;
+            if (closed || pool == null) {
+                accounted = 0;
+            } else if (closing && System.nanoTime() - closingSinceNanos < CLOSE_COMPLETION_LIMIT_NANOS) {
+                // Vert.x zeroes size() as soon as close starts, but sockets stay open until the
+                // close completes (in-flight connects and queries first): hold every permit till then.
+                accounted = granted;
+            } else {
+                accounted = Math.max(0, pool.size() - waiting);
+            }
             int surplus = Math.max(0, granted - accounted);
             release = surplus;
             for (int seen : recentSurplus) {

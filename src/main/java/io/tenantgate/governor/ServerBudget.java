@@ -160,8 +160,10 @@ public final class ServerBudget {
             }
             waiter = new Waiter(tenant, Vertx.currentContext());
             waiters.add(waiter);
+            // Set under the lock so a release on another thread never sees the timer unset; the
+            // timer's callback takes the same lock, so it cannot run before this block ends.
+            waiter.timer = vertx.setTimer(timeoutMillis, id -> timeOut(waiter));
         }
-        waiter.timer = vertx.setTimer(timeoutMillis, id -> timeOut(waiter));
         return waiter.promise.future();
     }
 

@@ -134,6 +134,9 @@ public class TenantPools {
      */
     private LivePool create(TenantRoute route, TenantRoute.PoolIdentity identity) {
         synchronized (creationLock) {
+            if (!accepting) {
+                throw new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN, "this instance is shutting down");
+            }
             LivePool existing = pools.get(route.key());
             if (existing != null && existing.identity.equals(identity)) {
                 return existing;
@@ -143,7 +146,7 @@ public class TenantPools {
                 pools.remove(route.key());
                 retire(existing, "replaced");
             }
-            while (pools.size() >= config.maxLivePools()) {
+            while (!pools.isEmpty() && pools.size() >= Math.max(1, config.maxLivePools())) {
                 evictLeastRecentlyUsed();
             }
             LivePool pool = build(route, identity);
@@ -284,7 +287,7 @@ public class TenantPools {
     private void closeDrained() {
         long now = System.nanoTime();
         for (LivePool pool : draining) {
-            boolean drained = pool.account().admittedWork() == 0;
+            boolean drained = pool.account().tryBeginClose();
             if (drained || now > pool.drainDeadlineNanos) {
                 if (!drained) {
                     LOG.warnf("pool of tenant %s still had %d requests after the drain timeout; closing it",

@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The only way feature code runs tenant SQL. Feature code never sees a pool.
@@ -26,12 +27,21 @@ public class TenantSql {
 
     /** Runs read work on one connection; several statements share it (fewer round trips to acquire). */
     public <T> Uni<T> withConnection(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
-        return governed(tenant, pools.governedFor(tenant).withConnection(work));
+        return governed(tenant, onFreshPool(() -> pools.governedFor(tenant).withConnection(work)));
     }
 
     /** Runs work in one transaction: committed if the work succeeds, rolled back otherwise. */
     public <T> Uni<T> withTransaction(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
-        return governed(tenant, pools.governedFor(tenant).withTransaction(work));
+        return governed(tenant, onFreshPool(() -> pools.governedFor(tenant).withTransaction(work)));
+    }
+
+    /**
+     * Takes the tenant's pool when the work is subscribed, not when the Uni is built, and once more
+     * if that pool was retired in between (evicted, replaced, idle): the retry gets the new pool.
+     */
+    private static <T> Uni<T> onFreshPool(Supplier<Uni<T>> work) {
+        return Uni.createFrom().<T>deferred(work::get)
+                .onFailure(GovernedPool.PoolRetired.class).recoverWithUni(() -> Uni.createFrom().<T>deferred(work::get));
     }
 
     /** Names the pool's own refusals so callers get a 503 that says why. */

@@ -151,6 +151,8 @@ final class GovernedPool {
         // Registered before the kill: Vert.x may report the close while the query is still failing.
         CompletableFuture<Void> gone = new CompletableFuture<>();
         connection.closeHandler(() -> gone.complete(null));
+        // The server's FATAL/kill notice is the expected outcome here, not an error to report.
+        connection.exceptionHandler(expected -> LOG.tracef("retired connection: %s", expected.getMessage()));
         Uni<Void> closed = Uni.createFrom().completionStage(gone);
         return connection.query(retireSql).execute()
                 .ifNoItem().after(RETIRE_TIMEOUT).fail()

@@ -69,9 +69,10 @@ public final class DatabaseErrors {
                     || my.getErrorCode() == 1226 || my.getErrorCode() == 1045 || my.getErrorCode() == 1044)) {
                 return true;
             }
-            // Vert.x pool: acquire timeout and full wait queue come as plain VertxExceptions.
-            if (t instanceof VertxException v && v.getMessage() != null
-                    && (v.getMessage().contains("Timeout") || v.getMessage().contains("Max waiting requests"))) {
+            // Vert.x's own timeouts outside the tenant pool's acquire path (e.g. "Timeout waiting for
+            // connection") come as plain VertxExceptions. The pool's acquire timeout and full queue
+            // are named earlier, by TenantSql (isAcquireTimeout, isQueueFull).
+            if (t instanceof VertxException v && v.getMessage() != null && v.getMessage().contains("Timeout")) {
                 return true;
             }
         }

@@ -11,6 +11,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -75,8 +76,23 @@ public class CustomerResource {
         return tenant.route().chain(route -> service.get(route, customerId));
     }
 
+    /**
+     * Creates a customer. With an {@code Idempotency-Key} header the request may be repeated safely
+     * (the first response is replayed, marked {@code Idempotent-Replayed: true}); without one, a
+     * client that retries after a lost reply may create a twin.
+     */
     @POST
-    public Uni<Response> create(@NotNull @Valid CustomerInput input, @Context UriInfo uri) {
+    public Uni<Response> create(@NotNull @Valid CustomerInput input, @Context UriInfo uri,
+                                @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        if (idempotencyKey != null) {
+            return tenant.route().chain(route -> service.create(route, input, idempotencyKey))
+                    .map(stored -> Response.status(stored.status())
+                            .location(uri.getBaseUriBuilder().path(stored.location()).build())
+                            .header("Idempotent-Replayed", stored.replayed())
+                            .type(MediaType.APPLICATION_JSON)
+                            .entity(stored.body())
+                            .build());
+        }
         return tenant.route().chain(route -> service.create(route, input))
                 .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
                         .entity(created)

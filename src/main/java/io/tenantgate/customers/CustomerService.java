@@ -1,6 +1,10 @@
 package io.tenantgate.customers;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.resilience.IdempotencyKeys;
+import io.tenantgate.resilience.Idempotence;
 import io.tenantgate.governor.DatabaseErrors;
 import io.tenantgate.governor.TenantSql;
 import io.tenantgate.problem.ProblemException;
@@ -22,10 +26,15 @@ public class CustomerService {
 
     private final TenantSql sql;
     private final CustomerRepository repository;
+    private final IdempotencyKeys idempotencyKeys;
+    private final ObjectMapper json;
 
-    public CustomerService(TenantSql sql, CustomerRepository repository) {
+    public CustomerService(TenantSql sql, CustomerRepository repository, IdempotencyKeys idempotencyKeys,
+                           ObjectMapper json) {
         this.sql = sql;
         this.repository = repository;
+        this.idempotencyKeys = idempotencyKeys;
+        this.json = json;
     }
 
     public Uni<CustomerPage> list(TenantRoute tenant, String query, int page, int size) {
@@ -38,21 +47,53 @@ public class CustomerService {
         return sql.withConnection(tenant, c -> repository.find(c, dialect, id)).map(found -> orNotFound(found, id));
     }
 
+    /** Creates a customer. Not retried once it may have reached the database: a repeat could add a twin. */
     public Uni<Customer> create(TenantRoute tenant, CustomerInput input) {
         CustomerSql dialect = CustomerSql.of(tenant.kind());
-        OffsetDateTime now = now();
-        Customer customer = new Customer(UUID.randomUUID(), input.name().strip(), normalize(input.email()),
-                blankToNull(input.phone()), now, now);
-        return sql.withTransaction(tenant, c -> repository.insert(c, dialect, customer))
+        Customer customer = newCustomer(input);
+        return sql.withTransaction(tenant, Idempotence.ONCE, c -> repository.insert(c, dialect, customer))
                 .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> duplicate(customer.email()))
                 .replaceWith(customer);
+    }
+
+    /**
+     * Creates a customer at most once per {@code idempotencyKey}: a repeat (concurrent, or a retry
+     * after a lost reply) gets the first response, byte for byte, and adds nothing. Because of that,
+     * this write is retried on transient failures like a read.
+     */
+    public Uni<IdempotencyKeys.StoredResponse> create(TenantRoute tenant, CustomerInput input, String idempotencyKey) {
+        CustomerSql dialect = CustomerSql.of(tenant.kind());
+        String key = IdempotencyKeys.validKey(idempotencyKey);
+        CustomerInput normalized = new CustomerInput(input.name().strip(), normalize(input.email()),
+                blankToNull(input.phone()));
+        return idempotencyKeys.once(tenant, key, "POST /api/customers " + body(normalized), c -> {
+                    Customer customer = newCustomer(normalized);
+                    return repository.insert(c, dialect, customer).map(done -> new IdempotencyKeys.Outcome(201,
+                            "api/customers/" + customer.id(), body(customer)));
+                })
+                .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> duplicate(normalized.email()));
+    }
+
+    private String body(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a customer always serialises", e);
+        }
+    }
+
+    private static Customer newCustomer(CustomerInput input) {
+        OffsetDateTime now = now();
+        return new Customer(UUID.randomUUID(), input.name().strip(), normalize(input.email()),
+                blankToNull(input.phone()), now, now);
     }
 
     public Uni<Customer> update(TenantRoute tenant, UUID id, CustomerInput input) {
         CustomerSql dialect = CustomerSql.of(tenant.kind());
         CustomerInput normalized = new CustomerInput(input.name().strip(), normalize(input.email()),
                 blankToNull(input.phone()));
-        return sql.withTransaction(tenant, c -> repository.update(c, dialect, id, normalized, now())
+        // A full replacement: repeating it leaves the same row, so it is retried like a read.
+        return sql.withTransaction(tenant, Idempotence.REPEATABLE, c -> repository.update(c, dialect, id, normalized, now())
                         .chain(updated -> updated == 0 ? Uni.createFrom().nullItem() : repository.find(c, dialect, id)))
                 .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> duplicate(normalized.email()))
                 .map(found -> orNotFound(found, id));
@@ -60,7 +101,8 @@ public class CustomerService {
 
     public Uni<Void> delete(TenantRoute tenant, UUID id) {
         CustomerSql dialect = CustomerSql.of(tenant.kind());
-        return sql.withTransaction(tenant, c -> repository.delete(c, dialect, id)).map(deleted -> {
+        // Not repeated after it may have run: a repeat of a done delete would answer 404.
+        return sql.withTransaction(tenant, Idempotence.ONCE, c -> repository.delete(c, dialect, id)).map(deleted -> {
             if (deleted == 0) {
                 throw notFound(id);
             }

@@ -30,6 +30,7 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
 
     private final DB db;
     private final int port;
+    private final Path dataDirectory;
     private final String adminPassword = UUID.randomUUID().toString();
 
     public EmbeddedMariaDbServer(Path dir, int maxConnections) {
@@ -49,9 +50,9 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
                     .addArg("--max-connections=" + maxConnections);
             Files.createDirectories(dir.resolve("tmp"));
             this.port = config.getPort();
+            this.dataDirectory = dir.resolve("data").toAbsolutePath();
             this.db = DB.newEmbeddedDB(config.build());
             db.start();
-            // The unix-socket root account administers; TCP clients get a password-checked admin.
             // mariadb-install-db leaves anonymous accounts, which outrank 'user'@'%' for local clients.
             // The unix-socket root account administers; TCP clients get a password-checked admin.
             runAsSocketRoot(config, "DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES;"
@@ -82,6 +83,46 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
             throw new IOException("interrupted while running the mariadb client", e);
+        }
+    }
+
+    @Override
+    public int terminateConnectionsOf(String user) {
+        Identifiers.requireSafe(user);
+        try (Connection c = admin(""); Statement s = c.createStatement()) {
+            java.util.List<Long> ids = new java.util.ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT id FROM information_schema.processlist WHERE user = '" + user + "'")) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            for (long id : ids) {
+                try {
+                    s.execute("KILL CONNECTION " + id);
+                } catch (SQLException gone) {
+                    // 1094 unknown thread: it ended by itself meanwhile
+                }
+            }
+            return ids.size();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not end the sessions of " + user, e);
+        }
+    }
+
+    @Override
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /**
+     * Starts the server again on the same port and data, e.g. after a test killed it: what a
+     * database host does when its service manager restarts a crashed server.
+     */
+    public void restart() {
+        try {
+            db.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded MariaDB failed to restart", e);
         }
     }
 

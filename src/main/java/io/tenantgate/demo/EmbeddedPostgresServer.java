@@ -32,6 +32,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
             """;
 
     private final EmbeddedPostgres postgres;
+    private final Path dataDirectory;
 
     private EmbeddedPostgres startPostgres(Path dir, int maxConnections) throws IOException {
         return EmbeddedPostgres.builder()
@@ -48,10 +49,23 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     public EmbeddedPostgresServer(Path dir, int maxConnections) {
         try {
             Files.createDirectories(dir);
+            this.dataDirectory = dir.resolve("data").toAbsolutePath();
             this.postgres = startPostgres(dir, maxConnections);
         } catch (IOException e) {
             throw new UncheckedIOException("embedded PostgreSQL failed to start in " + dir, e);
         }
+    }
+
+    @Override
+    public int terminateConnectionsOf(String user) {
+        Identifiers.requireSafe(user);
+        return (int) queryLong("SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE usename = '" + user + "') AS terminated");
+    }
+
+    @Override
+    public Path dataDirectory() {
+        return dataDirectory;
     }
 
     private static void writeHba(File dataDir) {

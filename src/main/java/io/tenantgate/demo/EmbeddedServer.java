@@ -31,6 +31,12 @@ public interface EmbeddedServer extends AutoCloseable {
      */
     void createUser(String user, String password, int maxConnections);
 
+    /** Ends every session of {@code user} from the server's side, as an operator or a fail-over would. */
+    int terminateConnectionsOf(String user);
+
+    /** Where the server keeps its data; its process is found by it (tests stop and kill servers). */
+    java.nio.file.Path dataDirectory();
+
     /** Creates a database that {@code owner} (made by {@link #createUser}) fully controls. */
     void createDatabase(String database, String owner);
 

@@ -2,6 +2,7 @@ package io.tenantgate.governor;
 
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.resilience.TenantGuard;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -24,6 +25,11 @@ import java.util.function.Function;
  * close it ({@code pg_terminate_backend(pg_backend_pid())} / {@code KILL CONNECTION_ID()}, both
  * allowed to a non-privileged user on its own session); the pool then forgets it and the budget
  * permit comes back through reconciliation ({@link PoolAccount}), to the neediest waiter.
+ *
+ * <p>Work that is cancelled (its deadline passed, or its caller went away) may leave a statement
+ * running on the connection; pooling it would hand the next request a busy connection, and on a
+ * hung server one that never answers. So a cancelled connection is abandoned: its socket is closed
+ * ({@link PhysicalConnections}), the pool forgets it, and its permit returns by reconciliation.
  */
 final class GovernedPool {
 
@@ -34,11 +40,13 @@ final class GovernedPool {
     private final PoolAccount account;
     private final String retireSql;
     private final Vertx vertx;
+    private final TenantGuard guard;
 
-    GovernedPool(Pool pool, PoolAccount account, DatabaseKind kind, Vertx vertx) {
+    GovernedPool(Pool pool, PoolAccount account, DatabaseKind kind, Vertx vertx, TenantGuard guard) {
         this.pool = pool;
         this.account = account;
         this.vertx = vertx;
+        this.guard = guard;
         this.retireSql = switch (kind) {
             case POSTGRESQL -> "SELECT pg_terminate_backend(pg_backend_pid())";
             case MYSQL -> "KILL CONNECTION_ID()";
@@ -51,6 +59,11 @@ final class GovernedPool {
 
     PoolAccount account() {
         return account;
+    }
+
+    /** The tenant's circuit breaker; it lives and dies with this pool. */
+    TenantGuard guard() {
+        return guard;
     }
 
     /** The pool began closing before this work was admitted; the caller should take a fresh pool. */
@@ -75,8 +88,9 @@ final class GovernedPool {
             } catch (RuntimeException e) {
                 result = Uni.createFrom().failure(e);
             }
-            return result.onTermination().call(() -> giveBack(connection,
-                    account.budget().shouldYield(account.tenant())));
+            return result.onTermination().call((item, failure, cancelled) -> cancelled
+                    ? abandon(connection)
+                    : giveBack(connection, account.budget().shouldYield(account.tenant())));
         });
     }
 
@@ -145,19 +159,41 @@ final class GovernedPool {
         }
         LOG.debugf("retiring a connection of tenant %s on %s for tenants waiting for its budget", account.tenant(),
                 account.budget().server());
-        // The connection must be gone from the pool before it is given back, or the pool could hand
-        // the dying connection to the next waiter. Its close handler fires just before the pool
-        // drops it, so the give-back waits for the close and then one more tick.
-        // Registered before the kill: Vert.x may report the close while the query is still failing.
+        return closeOnce(connection, () -> connection.query(retireSql).execute()
+                .ifNoItem().after(RETIRE_TIMEOUT).fail()
+                .replaceWithVoid()
+                .onFailure().recoverWithNull()); // the server closing the session mid-reply is the point
+    }
+
+    /** Closes the socket of a connection whose work was cancelled mid-flight; see the class comment. */
+    private Uni<Void> abandon(SqlConnection connection) {
+        account.returned();
+        LOG.debugf("closing a connection of tenant %s whose work was cancelled", account.tenant());
+        if (!PhysicalConnections.canCloseSocket(connection.getDelegate())) {
+            // Vert.x internals changed: asking politely queues behind the running statement,
+            // which the server's statement timeout then bounds.
+            return connection.close().onFailure().recoverWithNull();
+        }
+        return closeOnce(connection, () -> {
+            PhysicalConnections.closeSocket(connection.getDelegate());
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /**
+     * Ends a connection for good, by {@code kill}, and gives it back only once the pool has dropped
+     * it, or the pool could hand the dying connection to the next waiter. Its close handler fires
+     * just before the pool drops it, so this waits for the close and then one more tick.
+     */
+    private Uni<Void> closeOnce(SqlConnection connection, java.util.function.Supplier<Uni<Void>> kill) {
+        // Registered before the kill: Vert.x may report the close while the kill is still failing.
         CompletableFuture<Void> gone = new CompletableFuture<>();
         connection.closeHandler(() -> gone.complete(null));
         // The server's FATAL/kill notice is the expected outcome here, not an error to report.
         connection.exceptionHandler(expected -> LOG.tracef("retired connection: %s", expected.getMessage()));
         Uni<Void> closed = Uni.createFrom().completionStage(gone);
-        return connection.query(retireSql).execute()
-                .ifNoItem().after(RETIRE_TIMEOUT).fail()
-                .replaceWithVoid()
-                .onFailure().recoverWithNull() // the server closing the session mid-reply is the point
+        return Uni.createFrom().deferred(() -> kill.get())
+                .onFailure().recoverWithNull()
                 .chain(() -> closed.ifNoItem().after(RETIRE_TIMEOUT).fail())
                 .chain(() -> Uni.createFrom().<Void>emitter(emitter -> vertx.setTimer(10, id -> emitter.complete(null))))
                 .chain(() -> connection.close().onFailure().recoverWithNull())

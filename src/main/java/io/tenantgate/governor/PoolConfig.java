@@ -25,6 +25,22 @@ public interface PoolConfig {
     @WithDefault("5s")
     Duration connectTimeout();
 
+    /**
+     * Longest a single statement may run on the server before the server itself stops it
+     * (PostgreSQL {@code statement_timeout}; MariaDB {@code max_statement_time}; MySQL
+     * {@code max_execution_time}, which MySQL applies to reads only). Set on every tenant connection
+     * when it is opened; 0 leaves the server's own setting.
+     */
+    @WithDefault("5s")
+    Duration statementTimeout();
+
+    /**
+     * Connections are replaced after this long even when busy with a stream of requests, so pools
+     * follow DNS changes and fail-overs and spread over replicas behind one host name. 0 disables.
+     */
+    @WithDefault("30m")
+    Duration maxLifetime();
+
     /** Idle connections are closed after this long, giving their slot back to the server. */
     @WithDefault("5m")
     Duration idleTimeout();

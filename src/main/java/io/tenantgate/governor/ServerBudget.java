@@ -42,6 +42,7 @@ public final class ServerBudget {
     private final Map<String, Integer> heldBy = new HashMap<>();
     private int granted;
     private long rejected;
+    private final java.util.concurrent.atomic.LongAdder connects = new java.util.concurrent.atomic.LongAdder();
 
     private static final class Waiter {
         final Promise<Void> promise = Promise.promise();
@@ -96,6 +97,15 @@ public final class ServerBudget {
 
     public synchronized int waiting() {
         return waiters.size();
+    }
+
+    /** A permit was granted and a physical connect to the server begins. */
+    void connecting() {
+        connects.increment();
+    }
+
+    public long connects() {
+        return connects.sum();
     }
 
     public synchronized long rejected() {

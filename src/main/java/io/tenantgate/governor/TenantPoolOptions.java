@@ -37,6 +37,8 @@ public class TenantPoolOptions {
                 .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setIdleTimeout(Math.toIntExact(config.idleTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setMaxLifetime(Math.toIntExact(config.maxLifetime().toMillis()))
+                .setMaxLifetimeUnit(TimeUnit.MILLISECONDS)
                 // The cleaner is a Vert.x timer: idle connections close without any thread blocking.
                 .setPoolCleanerPeriod(1000)
                 .setShared(false);
@@ -54,7 +56,9 @@ public class TenantPoolOptions {
                     .setSslMode(pgSslMode(route.tlsMode()))
                     .setConnectTimeout(connectTimeout)
                     .setCachePreparedStatements(true)
-                    .setReconnectAttempts(0);
+                    .setReconnectAttempts(0)
+                    // A run-time parameter in the start-up packet: set before the first statement.
+                    .addProperty("statement_timeout", Long.toString(config.statementTimeout().toMillis()));
             case MYSQL -> new MySQLConnectOptions()
                     .setHost(route.host())
                     .setPort(route.port())
@@ -69,6 +73,21 @@ public class TenantPoolOptions {
                     .setReconnectAttempts(0);
         };
         return withTls(options, route.tlsMode());
+    }
+
+    /**
+     * The statement that puts the server-side statement timeout on a new MySQL-protocol connection
+     * (PostgreSQL gets it in its start-up packet), or null. MariaDB takes seconds for any statement;
+     * MySQL takes milliseconds and applies them to reads only.
+     */
+    public String mysqlSessionSetup(boolean mariaDb) {
+        long millis = config.statementTimeout().toMillis();
+        if (millis <= 0) {
+            return null;
+        }
+        return mariaDb
+                ? "SET SESSION max_statement_time = " + (millis / 1000.0)
+                : "SET SESSION max_execution_time = " + millis;
     }
 
     /**

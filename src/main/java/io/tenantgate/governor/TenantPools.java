@@ -1,6 +1,9 @@
 package io.tenantgate.governor;
 
+import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.resilience.TenantGuard;
+import io.tenantgate.resilience.TenantGuards;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLBuilder;
@@ -57,6 +60,7 @@ public class TenantPools {
     private final TenantPoolOptions options;
     private final ServerBudgets budgets;
     private final PoolConfig config;
+    private final TenantGuards guards;
     private final long permitWaitMillis;
     private final ConcurrentMap<String, LivePool> pools = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> created = new ConcurrentHashMap<>();
@@ -95,8 +99,10 @@ public class TenantPools {
         }
     }
 
-    public TenantPools(Vertx vertx, TenantPoolOptions options, ServerBudgets budgets, PoolConfig config) {
+    public TenantPools(Vertx vertx, TenantPoolOptions options, ServerBudgets budgets, PoolConfig config,
+                       TenantGuards guards) {
         this.vertx = vertx;
+        this.guards = guards;
         this.options = options;
         this.budgets = budgets;
         this.config = config;
@@ -186,6 +192,7 @@ public class TenantPools {
                             "the pool of tenant " + route.key() + " closed; retry"));
                 }
                 account.permitGranted();
+                budget.connecting();
                 return Future.succeededFuture(connectOptions);
             });
         };
@@ -209,15 +216,31 @@ public class TenantPools {
         LOG.infof("created pool for tenant %s on %s (max %d, server share %d)", route.key(), route.server(),
                 options.maxSize(route), budget.limit());
         return new LivePool(route.key(), identity,
-                new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx), options.maxSize(route));
+                new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx, guards.newGuard(route.key())),
+                options.maxSize(route));
     }
 
     /**
      * Vert.x hands every new connection here before pooling it; it must be closed (released to the
-     * pool) on every path. The first connection to a server reads its {@code max_connections} when
-     * the budget is to be derived from it.
+     * pool) on every path. MySQL-protocol connections get their statement timeout here. The first
+     * connection to a server reads its {@code max_connections} when the budget is derived from it.
      */
     private void firstConnection(ServerBudget budget, TenantRoute route, io.vertx.sqlclient.SqlConnection connection) {
+        Future<Void> setUp = Future.succeededFuture();
+        if (route.kind() == DatabaseKind.MYSQL) {
+            String setup = options.mysqlSessionSetup(
+                    "MariaDB".equals(connection.databaseMetadata().productName()));
+            if (setup != null) {
+                setUp = connection.query(setup).execute().<Void>mapEmpty().recover(failure -> {
+                    LOG.warnf("could not set the statement timeout on %s: %s", route.server(), failure.getMessage());
+                    return Future.succeededFuture();
+                });
+            }
+        }
+        setUp.onComplete(ignored -> deriveBudget(budget, route, connection));
+    }
+
+    private void deriveBudget(ServerBudget budget, TenantRoute route, io.vertx.sqlclient.SqlConnection connection) {
         if (!budgets.derivesFromServer() || budget.isDerived()) {
             connection.close();
             return;
@@ -327,6 +350,18 @@ public class TenantPools {
     public long poolsCreated(String tenantKey) {
         AtomicLong count = created.get(tenantKey);
         return count == null ? 0 : count.get();
+    }
+
+    /** The circuit breaker of the tenant's live pool, if it has one. */
+    public java.util.Optional<TenantGuard> guardOf(String tenantKey) {
+        LivePool pool = pools.get(tenantKey);
+        return pool == null ? java.util.Optional.empty() : java.util.Optional.of(pool.governed.guard());
+    }
+
+    /** Physical connects this instance started to a server ({@code host:port}): each one reached it. */
+    public long connectAttempts(String server) {
+        ServerBudget budget = budgets.all().get(server);
+        return budget == null ? 0 : budget.connects();
     }
 
     public boolean hasPool(String tenantKey) {

@@ -34,7 +34,20 @@ public final class FreshTenants {
     /** A fresh tenant whose database belongs to an existing user, e.g. one shared by many tenants. */
     public static TenantRoute provisionAs(TenantProvisioner provisioner, DatabaseKind kind, String key, String user,
                                           String password, Integer maxPoolSize) throws Throwable {
-        EmbeddedServer server = server(kind);
+        return provisionAs(provisioner, server(kind), key, user, password, maxPoolSize);
+    }
+
+    /** A fresh tenant on a server of the test's own, e.g. one it will crash or freeze. */
+    public static TenantRoute provisionOn(TenantProvisioner provisioner, EmbeddedServer server, String key)
+            throws Throwable {
+        String password = UUID.randomUUID().toString();
+        server.createUser(key, password, 0);
+        return provisionAs(provisioner, server, key, key, password, null);
+    }
+
+    private static TenantRoute provisionAs(TenantProvisioner provisioner, EmbeddedServer server, String key,
+                                           String user, String password, Integer maxPoolSize) throws Throwable {
+        DatabaseKind kind = server.kind();
         String database = key.replace('-', '_');
         server.createDatabase(database, user);
         NewTenant tenant = new NewTenant(key, "Tenant " + key, kind, server.host(), server.port(), database, user,

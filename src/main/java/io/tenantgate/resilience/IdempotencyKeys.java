@@ -1,0 +1,179 @@
+package io.tenantgate.resilience;
+
+import io.smallrye.mutiny.Uni;
+import io.tenantgate.governor.DatabaseErrors;
+import io.tenantgate.governor.TenantSql;
+import io.tenantgate.problem.ProblemException;
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.registry.TenantRoute;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Makes a write safe to repeat: the first request with an {@code Idempotency-Key} does the work and
+ * stores its response in the tenant's own database, in the same transaction as the work; every
+ * repeat gets that response back, never a second effect.
+ *
+ * <p>Why it holds: the key row is inserted first in the work's transaction. A concurrent repeat's
+ * insert waits on the first one's uncommitted row (both PostgreSQL and InnoDB block on a unique
+ * key), then fails on the committed key and reads the stored response; if the first rolled back,
+ * the repeat's insert goes through and it does the work itself. A lost reply after commit is
+ * covered the same way: the retry finds the key. The same key with a different request is a 422.
+ * Keys are kept for {@code tenantgate.resilience.idempotency-retention}, then purged.
+ */
+@ApplicationScoped
+public class IdempotencyKeys {
+
+    /** Printable ASCII, as the IETF Idempotency-Key draft expects; bounded like the column. */
+    private static final Pattern VALID = Pattern.compile("[\\x21-\\x7E]{1,255}");
+
+    private final TenantSql sql;
+    private final Duration retention;
+
+    /** A response as first sent: replayed byte for byte. */
+    public record StoredResponse(int status, String location, String body, boolean replayed) {
+    }
+
+    /** The work under a key: the response it produced, to store and send. */
+    public record Outcome(int status, String location, String body) {
+    }
+
+    public IdempotencyKeys(TenantSql sql, ResilienceConfig config) {
+        this.sql = sql;
+        this.retention = config.idempotencyRetention();
+    }
+
+    /** Checks a client's key; a malformed one is the caller's mistake, answered before any work. */
+    public static String validKey(String key) {
+        if (!VALID.matcher(key).matches()) {
+            throw ProblemException.badRequest("invalid-idempotency-key",
+                    "Idempotency-Key must be 1 to 255 printable ASCII characters");
+        }
+        return key;
+    }
+
+    /**
+     * Runs {@code work} once per key. {@code request} identifies what was asked (method, path,
+     * normalised body), so a key reused for something else is refused.
+     */
+    public Uni<StoredResponse> once(TenantRoute tenant, String key, String request,
+                                    Function<SqlConnection, Uni<Outcome>> work) {
+        String hash = sha256(request);
+        KeySql dialect = KeySql.of(tenant.kind());
+        return sql.withTransaction(tenant, Idempotence.REPEATABLE, c -> find(c, dialect, key, hash)
+                        .chain(stored -> stored != null ? Uni.createFrom().item(stored)
+                                : claim(c, dialect, key, hash).chain(() -> work.apply(c))
+                                        .call(outcome -> c.preparedQuery(dialect.complete)
+                                                .execute(Tuple.of(outcome.status(), outcome.location(), outcome.body(), key)))
+                                        .map(outcome -> new StoredResponse(outcome.status(), outcome.location(),
+                                                outcome.body(), false))))
+                .call(stored -> stored.replayed() ? Uni.createFrom().voidItem() : purgeSometimes(tenant, dialect))
+                // A concurrent request with the key committed first: its response is the answer.
+                .onFailure(KeyTaken.class).recoverWithUni(() -> sql.withConnection(tenant,
+                        c -> find(c, dialect, key, hash)).map(stored -> {
+                            if (stored == null) {
+                                throw ProblemException.unavailable("idempotency-key-in-flight",
+                                        "a request with this Idempotency-Key is still in progress", 1);
+                            }
+                            return stored;
+                        }));
+    }
+
+    private Uni<StoredResponse> find(SqlConnection c, KeySql dialect, String key, String hash) {
+        return c.preparedQuery(dialect.find).execute(Tuple.of(key)).map(rows -> {
+            Iterator<Row> it = rows.iterator();
+            if (!it.hasNext()) {
+                return null;
+            }
+            Row row = it.next();
+            if (!hash.equals(row.getString("request_hash"))) {
+                throw new ProblemException(422, "idempotency-key-reused", "Unprocessable request",
+                        "this Idempotency-Key was already used for a different request");
+            }
+            return new StoredResponse(row.getInteger("status"), row.getString("location"), row.getString("body"), true);
+        });
+    }
+
+    /**
+     * Deletes expired keys after about one keyed write in 32, in its own short statement: inside
+     * the claiming transaction, InnoDB's range locks would make concurrent claims deadlock.
+     */
+    private Uni<Void> purgeSometimes(TenantRoute tenant, KeySql dialect) {
+        if (ThreadLocalRandom.current().nextInt(32) != 0) {
+            return Uni.createFrom().voidItem();
+        }
+        OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(retention);
+        Object param = dialect == KeySql.MYSQL ? cutoff.toLocalDateTime() : cutoff;
+        return sql.withConnection(tenant, c -> c.preparedQuery(dialect.purge).execute(Tuple.of(param)))
+                .replaceWithVoid()
+                .onFailure().recoverWithNull(); // a later write purges instead
+    }
+
+    private Uni<Void> claim(SqlConnection c, KeySql dialect, String key, String hash) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Object nowParam = dialect == KeySql.MYSQL ? now.toLocalDateTime() : now;
+        return c.preparedQuery(dialect.claim).execute(Tuple.of(key, hash, nowParam))
+                .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> new KeyTaken())
+                .replaceWithVoid();
+    }
+
+    /** The key row exists: another request with the key got there first. */
+    static final class KeyTaken extends RuntimeException {
+        KeyTaken() {
+            super("idempotency key taken", null, false, false);
+        }
+    }
+
+    static String sha256(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
+    /** The statements, side by side for both kinds. */
+    private enum KeySql {
+        POSTGRESQL(
+                "SELECT request_hash, status, location, body FROM idempotency_key WHERE idem_key = $1",
+                "INSERT INTO idempotency_key (idem_key, request_hash, status, body, created_at) VALUES ($1, $2, 0, '', $3)",
+                "UPDATE idempotency_key SET status = $1, location = $2, body = $3 WHERE idem_key = $4",
+                "DELETE FROM idempotency_key WHERE created_at < $1"),
+        MYSQL(
+                "SELECT request_hash, status, location, body FROM idempotency_key WHERE idem_key = ?",
+                "INSERT INTO idempotency_key (idem_key, request_hash, status, body, created_at) VALUES (?, ?, 0, '', ?)",
+                "UPDATE idempotency_key SET status = ?, location = ?, body = ? WHERE idem_key = ?",
+                "DELETE FROM idempotency_key WHERE created_at < ?");
+
+        final String find;
+        final String claim;
+        final String complete;
+        final String purge;
+
+        KeySql(String find, String claim, String complete, String purge) {
+            this.find = find;
+            this.claim = claim;
+            this.complete = complete;
+            this.purge = purge;
+        }
+
+        static KeySql of(DatabaseKind kind) {
+            return kind == DatabaseKind.MYSQL ? MYSQL : POSTGRESQL;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.tenantgate.resilience;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/**
+ * How tenant database calls are bounded, retried and cut off. Connection-level timeouts (connect,
+ * acquire, statement, lifetime) live in {@code tenantgate.pool}.
+ */
+@ConfigMapping(prefix = "tenantgate.resilience")
+public interface ResilienceConfig {
+
+    /**
+     * Longest one tenant database operation may take, all attempts and back-off included. Past it
+     * the caller gets 503 {@code tenant-deadline-exceeded} and the connection it held is closed, not
+     * pooled (its statement may still be running). Keep it above {@code tenantgate.pool.statement-timeout}
+     * so a merely slow statement is stopped by the server first.
+     */
+    @WithDefault("10s")
+    Duration requestDeadline();
+
+    /**
+     * How long a write's {@code Idempotency-Key} and its stored response are kept; a repeat after
+     * this does the work again. Clients retry within minutes; a day covers queued retries too.
+     */
+    @WithDefault("24h")
+    Duration idempotencyRetention();
+
+    /** Retries of transient failures. */
+    Retry retry();
+
+    /** The circuit breaker each tenant has. */
+    Breaker breaker();
+
+    interface Retry {
+        /** Retries after the first attempt; 0 disables retrying. */
+        @WithDefault("2")
+        int maxRetries();
+
+        /** Wait before the first retry; each further retry doubles it, up to {@code max-backoff}. */
+        @WithDefault("50ms")
+        Duration initialBackoff();
+
+        /** Longest wait between two attempts. */
+        @WithDefault("1s")
+        Duration maxBackoff();
+
+        /** Random spread added to or taken from each wait, so retrying clients do not move in step. */
+        @WithDefault("25ms")
+        Duration jitter();
+    }
+
+    interface Breaker {
+        /** Calls in the rolling window the failure ratio is measured over. */
+        @WithDefault("20")
+        int window();
+
+        /** Share of failed calls in the window that opens the breaker. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long an open breaker fails calls fast before it lets probes through (half-open). */
+        @WithDefault("5s")
+        Duration openDelay();
+
+        /** Successful probes in a row that close a half-open breaker. */
+        @WithDefault("2")
+        int successThreshold();
+    }
+}

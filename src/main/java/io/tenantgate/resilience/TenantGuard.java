@@ -1,0 +1,84 @@
+package io.tenantgate.resilience;
+
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.util.TypeLiteral;
+import org.jboss.logging.Logger;
+
+import java.time.temporal.ChronoUnit;
+import java.util.function.Supplier;
+
+/**
+ * One tenant's circuit breaker, created with the tenant's pool and dropped with it.
+ *
+ * <p>The breaker is a SmallRye Fault Tolerance {@link Guard} that is deliberately unnamed (a named
+ * breaker is registered for the life of the process, so tenants coming and going would leak) and
+ * shares one description with every other tenant's (metrics are tagged by it, so cardinality stays
+ * constant). Its state is followed here through {@code onStateChange}.
+ *
+ * <p>Only failures that speak about the tenant's database count ({@link TransientFailures#countsAgainstTenant});
+ * everything else, including 404s and 409s raised inside the call, counts as success.
+ */
+public final class TenantGuard {
+
+    private static final Logger LOG = Logger.getLogger(TenantGuard.class);
+    static final String DESCRIPTION = "tenant-database";
+    @SuppressWarnings("rawtypes")
+    private static final TypeLiteral<Uni> UNI = new TypeLiteral<>() {
+    };
+
+    private final String tenant;
+    private final Guard breaker;
+    private final long openDelayNanos;
+    private final TenantGuards.Counters counters;
+    private volatile CircuitBreakerState state = CircuitBreakerState.CLOSED;
+    private volatile long openedAtNanos;
+
+    TenantGuard(String tenant, ResilienceConfig.Breaker config, TenantGuards.Counters counters) {
+        this.tenant = tenant;
+        this.counters = counters;
+        this.openDelayNanos = config.openDelay().toNanos();
+        this.breaker = Guard.create()
+                .withDescription(DESCRIPTION)
+                .withCircuitBreaker()
+                .requestVolumeThreshold(config.window())
+                .failureRatio(config.failureRatio())
+                .delay(config.openDelay().toMillis(), ChronoUnit.MILLIS)
+                .successThreshold(config.successThreshold())
+                .when(TransientFailures::countsAgainstTenant)
+                .onStateChange(this::changed)
+                .onPrevented(counters::countPrevented)
+                .done()
+                .build();
+    }
+
+    private void changed(CircuitBreakerState next) {
+        if (next == CircuitBreakerState.OPEN) {
+            openedAtNanos = System.nanoTime();
+            counters.opened();
+            LOG.warnf("circuit breaker of tenant %s opened: its database calls fail fast for %d ms", tenant,
+                    openDelayNanos / 1_000_000);
+        } else {
+            LOG.infof("circuit breaker of tenant %s is %s", tenant, next);
+        }
+        state = next;
+    }
+
+    /** Runs one attempt through the breaker; fails with {@code CircuitBreakerOpenException} while open. */
+    @SuppressWarnings("unchecked")
+    public <T> Uni<T> call(Supplier<Uni<T>> attempt) {
+        Supplier<Uni> raw = (Supplier<Uni>) (Supplier<?>) attempt;
+        return breaker.get(raw, UNI);
+    }
+
+    public CircuitBreakerState state() {
+        return state;
+    }
+
+    /** Whole seconds until an open breaker lets a probe through; at least 1. */
+    public long retryAfterSeconds() {
+        long left = openDelayNanos - (System.nanoTime() - openedAtNanos);
+        return Math.max(1, (left + 999_999_999L) / 1_000_000_000L);
+    }
+}

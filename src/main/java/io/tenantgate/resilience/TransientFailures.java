@@ -1,0 +1,131 @@
+package io.tenantgate.resilience;
+
+import io.tenantgate.governor.DatabaseErrors;
+import io.tenantgate.governor.GovernorRejection;
+import io.vertx.core.impl.NoStackTraceThrowable;
+import io.vertx.mysqlclient.MySQLException;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Which tenant database failures are worth another attempt, and which say the tenant's database
+ * is unwell; for both kinds side by side, in this one place.
+ *
+ * <p>Three questions, asked of the failure and every cause under it:
+ * <ul>
+ *   <li>{@link #isTransient}: would the same call likely succeed a moment later? Lost or refused
+ *       connections, server restarts, "too many connections", deadlocks and serialization
+ *       failures. Never constraint violations (1062, 23505), syntax or permission errors.</li>
+ *   <li>{@link #isRetryable}: transient, and safe to repeat. A write without an idempotency key
+ *       is repeated only when the failure proves it took no effect: the connection was never made,
+ *       or the server rolled the transaction back. A connection lost mid-statement could have
+ *       committed, so it is not repeated.</li>
+ *   <li>{@link #countsAgainstTenant}: evidence for the tenant's circuit breaker. Outcomes of the
+ *       request itself (404, 409, validation) and refusals caused by other tenants (server budget)
+ *       or by this instance (queue full, shutting down) are not.</li>
+ * </ul>
+ */
+public final class TransientFailures {
+
+    /** MySQL/MariaDB error codes of transient failures. */
+    static final Set<Integer> MYSQL_TRANSIENT = Set.of(
+            1040, // too many connections
+            1053, // server shutdown in progress
+            1927, // MariaDB: connection was killed (KILL, like PostgreSQL's 57P01)
+            1205, // lock wait timeout (the transaction is rolled back by us)
+            1213, // deadlock, transaction rolled back
+            2002, // can't connect through socket
+            2003, // can't connect to server
+            2006, // server has gone away
+            2013); // lost connection during query
+
+    /** PostgreSQL SQLSTATEs of transient failures. */
+    static final Set<String> PG_TRANSIENT = Set.of(
+            "53300", // too many connections
+            "57P01", // admin shutdown / terminated backend
+            "57P02", // crash shutdown
+            "57P03", // cannot connect now (starting up)
+            "08000", "08001", "08003", "08006", // connection exceptions
+            "40001", // serialization failure
+            "40P01"); // deadlock
+
+    /** Failures after which the work certainly did not take effect: nothing ran, or it was rolled back. */
+    private static final Set<Integer> MYSQL_NO_EFFECT = Set.of(1040, 1205, 1213, 2002, 2003);
+    private static final Set<String> PG_NO_EFFECT = Set.of("53300", "57P03", "08001", "40001", "40P01");
+
+    /** Lock contention: transient, but says nothing about the database's health. */
+    private static final Set<Integer> MYSQL_CONTENTION = Set.of(1205, 1213);
+    private static final Set<String> PG_CONTENTION = Set.of("40001", "40P01");
+
+    // Vert.x's messages when a connection closed under pending or new commands.
+    private static final String PENDING_ON_CLOSED = "Pending requests failed to be sent due to connection has been closed";
+    private static final String NOT_ACTIVE = "Connection is not active now";
+
+    private TransientFailures() {
+    }
+
+    public static boolean isTransient(Throwable failure) {
+        return anyCause(failure, t -> isLostConnection(t) || neverConnected(t) || hasCode(t, MYSQL_TRANSIENT, PG_TRANSIENT));
+    }
+
+    public static boolean isRetryable(Throwable failure, Idempotence idempotence) {
+        if (idempotence == Idempotence.REPEATABLE) {
+            return isTransient(failure);
+        }
+        return anyCause(failure, t -> neverConnected(t) || hasCode(t, MYSQL_NO_EFFECT, PG_NO_EFFECT));
+    }
+
+    public static boolean countsAgainstTenant(Throwable failure) {
+        if (failure instanceof DeadlineExceeded) {
+            return true;
+        }
+        if (failure instanceof GovernorRejection rejection) {
+            // The tenant's own connections stayed busy for the whole acquire timeout: a hung or
+            // overwhelmed database. Full queues, other tenants' budget use and shutdown are not.
+            return rejection.reason() == GovernorRejection.Reason.ACQUIRE_TIMEOUT;
+        }
+        if (anyCause(failure, t -> hasCode(t, MYSQL_CONTENTION, PG_CONTENTION))) {
+            return false;
+        }
+        return isTransient(failure) || DatabaseErrors.isUnavailable(failure);
+    }
+
+    private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (test.test(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasCode(Throwable t, Set<Integer> mysqlCodes, Set<String> pgStates) {
+        return t instanceof MySQLException my && mysqlCodes.contains(my.getErrorCode())
+                || t instanceof PgException pg && pgStates.contains(pg.getSqlState());
+    }
+
+    /** The TCP connection was refused or unroutable: the server never saw the request. */
+    private static boolean neverConnected(Throwable t) {
+        return t instanceof ConnectException || t instanceof NoRouteToHostException;
+    }
+
+    /** An established connection broke (reset, closed, server gone) before or while a command ran. */
+    private static boolean isLostConnection(Throwable t) {
+        if (t instanceof ClosedConnectionException || t instanceof ClosedChannelException) {
+            return true;
+        }
+        if (t instanceof SocketException && !(t instanceof ConnectException)) {
+            return true; // "Connection reset", "Broken pipe"
+        }
+        String message = t.getMessage();
+        return (t instanceof NoStackTraceThrowable || t instanceof io.vertx.core.VertxException) && message != null
+                && (message.startsWith(PENDING_ON_CLOSED) || message.startsWith(NOT_ACTIVE));
+    }
+}

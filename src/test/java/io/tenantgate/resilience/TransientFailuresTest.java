@@ -1,0 +1,110 @@
+package io.tenantgate.resilience;
+
+import io.tenantgate.governor.GovernorRejection;
+import io.vertx.core.VertxException;
+import io.vertx.mysqlclient.MySQLException;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.net.ConnectException;
+import java.net.SocketException;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The classification table: which failures are retried, for both kinds, code by code. */
+class TransientFailuresTest {
+
+    private static MySQLException mysql(int code) {
+        return new MySQLException("error " + code, code, "HY000");
+    }
+
+    private static PgException pg(String sqlState) {
+        return new PgException("error " + sqlState, "ERROR", sqlState, null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013})
+    void everyListedMysqlCodeIsTransientAndRetriedForRepeatableWork(int code) {
+        assertTrue(TransientFailures.isTransient(mysql(code)));
+        assertTrue(TransientFailures.isRetryable(mysql(code), Idempotence.REPEATABLE));
+        // Wrapped the way Hibernate Reactive and Vert.x wrap causes: still found.
+        assertTrue(TransientFailures.isTransient(new VertxException("wrapped", mysql(code))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"53300", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006", "40001", "40P01"})
+    void everyListedPostgresStateIsTransientAndRetriedForRepeatableWork(String state) {
+        assertTrue(TransientFailures.isTransient(pg(state)));
+        assertTrue(TransientFailures.isRetryable(pg(state), Idempotence.REPEATABLE));
+        assertTrue(TransientFailures.isTransient(new VertxException("wrapped", pg(state))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1062, 1064, 1142, 1044, 1146, 1054})
+    void constraintSyntaxAndPermissionErrorsOnMysqlAreNeverRetried(int code) {
+        assertFalse(TransientFailures.isTransient(mysql(code)));
+        assertFalse(TransientFailures.isRetryable(mysql(code), Idempotence.REPEATABLE));
+        assertFalse(TransientFailures.isRetryable(mysql(code), Idempotence.ONCE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"23505", "23503", "42601", "42501", "42P01", "22001"})
+    void constraintSyntaxAndPermissionErrorsOnPostgresAreNeverRetried(String state) {
+        assertFalse(TransientFailures.isTransient(pg(state)));
+        assertFalse(TransientFailures.isRetryable(pg(state), Idempotence.REPEATABLE));
+        assertFalse(TransientFailures.isRetryable(pg(state), Idempotence.ONCE));
+    }
+
+    @Test
+    void lostConnectionsAreTransientButNotRepeatedForWritesWithoutAKey() {
+        Throwable[] lost = {ClosedConnectionException.INSTANCE, new SocketException("Connection reset"),
+                new VertxException("Pending requests failed to be sent due to connection has been closed.", true)};
+        for (Throwable failure : lost) {
+            assertTrue(TransientFailures.isTransient(failure), failure.toString());
+            assertTrue(TransientFailures.isRetryable(failure, Idempotence.REPEATABLE), failure.toString());
+            // The write may have committed before the connection went: repeating could do it twice.
+            assertFalse(TransientFailures.isRetryable(failure, Idempotence.ONCE), failure.toString());
+        }
+        for (String state : new String[] {"57P01", "57P02", "08003", "08006", "08000"}) {
+            assertFalse(TransientFailures.isRetryable(pg(state), Idempotence.ONCE), state);
+        }
+        for (int code : new int[] {2006, 2013}) {
+            assertFalse(TransientFailures.isRetryable(mysql(code), Idempotence.ONCE), Integer.toString(code));
+        }
+    }
+
+    @Test
+    void failuresThatProveNothingRanAreRepeatedEvenForWritesWithoutAKey() {
+        Throwable[] noEffect = {new ConnectException("Connection refused"), mysql(1040), mysql(1213), mysql(1205),
+                mysql(2002), mysql(2003), pg("53300"), pg("57P03"), pg("08001"), pg("40001"), pg("40P01")};
+        for (Throwable failure : noEffect) {
+            assertTrue(TransientFailures.isRetryable(failure, Idempotence.ONCE), failure.toString());
+        }
+    }
+
+    @Test
+    void onlyFailuresOfTheTenantsDatabaseCountAgainstItsBreaker() {
+        assertTrue(TransientFailures.countsAgainstTenant(new ConnectException("Connection refused")));
+        assertTrue(TransientFailures.countsAgainstTenant(pg("57P01")));
+        assertTrue(TransientFailures.countsAgainstTenant(new DeadlineExceeded("slow")));
+        assertTrue(TransientFailures.countsAgainstTenant(
+                new GovernorRejection(GovernorRejection.Reason.ACQUIRE_TIMEOUT, "busy")));
+        assertTrue(TransientFailures.countsAgainstTenant(pg("28P01")), "rejected credentials");
+
+        assertFalse(TransientFailures.countsAgainstTenant(mysql(1062)), "a duplicate is the caller's");
+        assertFalse(TransientFailures.countsAgainstTenant(pg("23505")));
+        assertFalse(TransientFailures.countsAgainstTenant(pg("42601")), "a syntax error is ours, not the database's");
+        assertFalse(TransientFailures.countsAgainstTenant(pg("40P01")), "contention is not ill health");
+        assertFalse(TransientFailures.countsAgainstTenant(mysql(1213)));
+        assertFalse(TransientFailures.countsAgainstTenant(
+                new GovernorRejection(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED, "others")));
+        assertFalse(TransientFailures.countsAgainstTenant(
+                new GovernorRejection(GovernorRejection.Reason.TENANT_QUEUE_FULL, "full")));
+        assertFalse(TransientFailures.countsAgainstTenant(
+                io.tenantgate.problem.ProblemException.notFound("customer-not-found", "none")));
+    }
+}

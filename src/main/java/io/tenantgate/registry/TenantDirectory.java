@@ -1,13 +1,16 @@
 package io.tenantgate.registry;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.tenantgate.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.Set;
 
 /**
  * Reads tenants from the registry and resolves them into {@link TenantRoute}s, credentials included.
@@ -15,8 +18,13 @@ import java.util.concurrent.ConcurrentMap;
  * <p>Routes are cached for {@code tenantgate.registry.route-ttl} (unknown tenants too, so a flood of
  * tokens for a missing tenant does not reach the registry), which bounds how long a change made on
  * another replica takes to be seen here. Every registry read is bounded by
- * {@code lookup-timeout}; while the registry is unreachable, routes up to {@code max-stale} old keep
- * serving. Passwords are decrypted once per load, not per request.
+ * {@code lookup-timeout}. Passwords are decrypted once per load, not per request.
+ *
+ * <p>A known tenant never waits for the registry once its route is cached: an expired route is
+ * served at once while one refresh per tenant runs in the background (stale-while-revalidate), so a
+ * slow or dead registry costs known tenants nothing for up to {@code max-stale}; past that, or for
+ * a tenant never seen, the request waits at most {@code lookup-timeout} and then gets 503
+ * {@code registry-unavailable}. A change made elsewhere is seen within {@code route-ttl} plus one lookup.
  */
 @ApplicationScoped
 public class TenantDirectory {
@@ -27,12 +35,16 @@ public class TenantDirectory {
     private final CredentialResolver credentials;
     private final RegistryConfig config;
     private final ConcurrentMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    private final Vertx vertx;
 
     /** {@code route} is {@code null} for a tenant the registry does not have. */
     private record Cached(TenantRoute route, long loadedAt) {
     }
 
-    public TenantDirectory(TenantRepository repository, CredentialResolver credentials, RegistryConfig config) {
+    public TenantDirectory(TenantRepository repository, CredentialResolver credentials, RegistryConfig config,
+                           Vertx vertx) {
+        this.vertx = vertx;
         this.repository = repository;
         this.credentials = credentials;
         this.config = config;
@@ -42,22 +54,46 @@ public class TenantDirectory {
     public Uni<TenantRoute> find(String key) {
         long now = System.nanoTime();
         Cached cached = cache.get(key);
-        if (cached != null && now - cached.loadedAt() < config.routeTtl().toNanos()) {
-            return Uni.createFrom().item(cached.route());
+        if (cached != null) {
+            long age = now - cached.loadedAt();
+            if (age < config.routeTtl().toNanos()) {
+                return Uni.createFrom().item(cached.route());
+            }
+            if (age < config.maxStale().toNanos()) {
+                refreshInBackground(key);
+                return Uni.createFrom().item(cached.route());
+            }
         }
+        return load(key).onFailure(e -> !(e instanceof ProblemException)).transform(failure -> {
+            LOG.warnf("registry unavailable: %s", failure.toString());
+            return ProblemException.unavailable("registry-unavailable",
+                    "the tenant registry cannot be reached; retry shortly", 5);
+        });
+    }
+
+    private Uni<TenantRoute> load(String key) {
         return Panache.withSession(() -> repository.findById(key))
                 .ifNoItem().after(config.lookupTimeout()).fail()
                 .map(tenant -> tenant == null ? null : route(tenant))
-                .invoke(route -> remember(key, route))
-                .onFailure(e -> !(e instanceof ProblemException)).recoverWithUni(failure -> {
-                    if (cached != null && System.nanoTime() - cached.loadedAt() < config.maxStale().toNanos()) {
-                        LOG.warnf("registry unavailable (%s); serving tenant %s from a stale route", failure, key);
-                        return Uni.createFrom().item(cached.route());
-                    }
-                    LOG.warnf("registry unavailable: %s", failure.toString());
-                    return Uni.createFrom().failure(ProblemException.unavailable("registry-unavailable",
-                            "the tenant registry cannot be reached; retry shortly", 5));
-                });
+                .invoke(route -> remember(key, route));
+    }
+
+    /**
+     * One refresh per tenant at a time, on a context of its own (a Hibernate Reactive session is
+     * bound to its Vert.x context, and the request's may still be in use).
+     */
+    private void refreshInBackground(String key) {
+        if (!refreshing.add(key)) {
+            return;
+        }
+        VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext()).runOnContext(ignored ->
+                load(key).subscribe().with(
+                        route -> refreshing.remove(key),
+                        failure -> {
+                            refreshing.remove(key);
+                            LOG.warnf("registry unavailable (%s); still serving the cached route of tenant %s",
+                                    failure.toString(), key);
+                        }));
     }
 
     /** Forgets a cached route, so this instance sees a change at once. */

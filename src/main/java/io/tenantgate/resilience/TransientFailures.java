@@ -97,6 +97,11 @@ public final class TransientFailures {
         return isTransient(failure) || DatabaseErrors.isUnavailable(failure);
     }
 
+    /** The failure, or a cause under it, is a connection that broke or was closed under a command. */
+    public static boolean isConnectionLoss(Throwable failure) {
+        return anyCause(failure, TransientFailures::isLostConnection);
+    }
+
     private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (test.test(t)) {

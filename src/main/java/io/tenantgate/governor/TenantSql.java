@@ -5,6 +5,8 @@ import io.smallrye.mutiny.Uni;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.resilience.DeadlineExceeded;
+import io.tenantgate.resilience.Deadlines;
+import io.vertx.core.Vertx;
 import io.tenantgate.resilience.Idempotence;
 import io.tenantgate.resilience.TenantGuards;
 import io.tenantgate.resilience.TransientFailures;
@@ -42,10 +44,12 @@ public class TenantSql {
 
     private final TenantPools pools;
     private final TenantGuards guards;
+    private final Vertx vertx;
     private final long deadlineNanos;
 
-    public TenantSql(TenantPools pools, TenantGuards guards) {
+    public TenantSql(TenantPools pools, TenantGuards guards, Vertx vertx) {
         this.pools = pools;
+        this.vertx = vertx;
         this.guards = guards;
         this.deadlineNanos = guards.config().requestDeadline().toNanos();
     }
@@ -90,14 +94,14 @@ public class TenantSql {
     }
 
     /** Cancels the attempt when the deadline passes; cancelling closes the connection it holds. */
-    private static <T> Uni<T> withinDeadline(TenantRoute tenant, long deadline, Uni<T> work) {
+    private <T> Uni<T> withinDeadline(TenantRoute tenant, long deadline, Uni<T> work) {
         long left = deadline - System.nanoTime();
         Supplier<Throwable> exceeded = () -> new DeadlineExceeded("the database of tenant " + tenant.key()
                 + " did not answer in time");
         if (left <= 0) {
             return Uni.createFrom().failure(exceeded);
         }
-        return work.ifNoItem().after(Duration.ofNanos(left)).failWith(exceeded);
+        return Deadlines.within(vertx, work, Duration.ofNanos(left), exceeded);
     }
 
     /** Names the pool's own refusals so callers get a 503 that says why. */

@@ -5,12 +5,14 @@ import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.tenantgate.problem.ProblemException;
+import io.tenantgate.resilience.Deadlines;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads tenants from the registry and resolves them into {@link TenantRoute}s, credentials included.
@@ -72,8 +74,8 @@ public class TenantDirectory {
     }
 
     private Uni<TenantRoute> load(String key) {
-        return Panache.withSession(() -> repository.findById(key))
-                .ifNoItem().after(config.lookupTimeout()).fail()
+        return Deadlines.within(vertx, Panache.withSession(() -> repository.findById(key)), config.lookupTimeout(),
+                        () -> new TimeoutException("no answer from the registry within " + config.lookupTimeout()))
                 .map(tenant -> tenant == null ? null : route(tenant))
                 .invoke(route -> remember(key, route));
     }

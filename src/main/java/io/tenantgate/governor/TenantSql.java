@@ -123,6 +123,10 @@ public class TenantSql {
         if (failure instanceof ProblemException || failure instanceof GovernorRejection) {
             return failure;
         }
+        if (TransientFailures.isStatementTimeout(failure)) {
+            return ProblemException.unavailable("tenant-statement-timeout", "a statement on the database of tenant "
+                    + tenant.key() + " ran past its statement timeout and was stopped by the server", 1);
+        }
         if (TransientFailures.isTransient(failure) || DatabaseErrors.isUnavailable(failure)) {
             // One line per failed call would flood the log in an outage; the breaker logs its opening.
             LOG.debugf("database of tenant %s unavailable: %s", tenant.key(), failure);

@@ -68,7 +68,21 @@ public final class TransientFailures {
     private static final String PENDING_ON_CLOSED = "Pending requests failed to be sent due to connection has been closed";
     private static final String NOT_ACTIVE = "Connection is not active now";
 
+    /** The server stopped a statement that ran past its statement timeout. */
+    private static final Set<Integer> MYSQL_STATEMENT_TIMEOUT = Set.of(
+            1969, // MariaDB: max_statement_time exceeded
+            3024); // MySQL: max_execution_time exceeded
+    private static final Set<String> PG_STATEMENT_TIMEOUT = Set.of("57014"); // canceling statement
+
     private TransientFailures() {
+    }
+
+    /**
+     * The server's statement timeout stopped the statement ({@code tenantgate.pool.statement-timeout}).
+     * Not retried: the same statement would run as long again. Counts against the tenant.
+     */
+    public static boolean isStatementTimeout(Throwable failure) {
+        return anyCause(failure, t -> hasCode(t, MYSQL_STATEMENT_TIMEOUT, PG_STATEMENT_TIMEOUT));
     }
 
     public static boolean isTransient(Throwable failure) {
@@ -83,7 +97,7 @@ public final class TransientFailures {
     }
 
     public static boolean countsAgainstTenant(Throwable failure) {
-        if (failure instanceof DeadlineExceeded) {
+        if (failure instanceof DeadlineExceeded || isStatementTimeout(failure)) {
             return true;
         }
         if (failure instanceof GovernorRejection rejection) {

@@ -12,6 +12,7 @@ public class ResilienceProfile implements QuarkusTestProfile {
 
     static final int DEADLINE_SECONDS = 3;
     static final int OPEN_DELAY_SECONDS = 5;
+    static final int STATEMENT_TIMEOUT_MILLIS = 1500;
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -21,6 +22,7 @@ public class ResilienceProfile implements QuarkusTestProfile {
                 "tenantgate.resilience.breaker.open-delay", OPEN_DELAY_SECONDS + "s",
                 "tenantgate.resilience.breaker.success-threshold", "1",
                 "tenantgate.pool.acquire-timeout", "1s",
+                "tenantgate.pool.statement-timeout", STATEMENT_TIMEOUT_MILLIS + "ms",
                 "tenantgate.pool.connect-timeout", "1s",
                 "tenantgate.registry.route-ttl", "1s",
                 "tenantgate.registry.lookup-timeout", "1s");

@@ -87,6 +87,16 @@ class TransientFailuresTest {
     }
 
     @Test
+    void statementTimeoutsOfEveryKindAreRecognisedAndNeverRetried() {
+        for (Throwable failure : new Throwable[] {mysql(1969), mysql(3024), pg("57014")}) {
+            assertTrue(TransientFailures.isStatementTimeout(failure), failure.toString());
+            assertFalse(TransientFailures.isRetryable(failure, Idempotence.REPEATABLE), failure.toString());
+            assertTrue(TransientFailures.countsAgainstTenant(failure), failure.toString());
+        }
+        assertFalse(TransientFailures.isStatementTimeout(mysql(1205)), "a lock wait is not a statement timeout");
+    }
+
+    @Test
     void onlyFailuresOfTheTenantsDatabaseCountAgainstItsBreaker() {
         assertTrue(TransientFailures.countsAgainstTenant(new ConnectException("Connection refused")));
         assertTrue(TransientFailures.countsAgainstTenant(pg("57P01")));

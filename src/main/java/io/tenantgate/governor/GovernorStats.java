@@ -26,8 +26,9 @@ public record GovernorStats(List<ServerStats> servers, List<TenantStats> tenants
     /**
      * @param waiting requests admitted to the pool and still waiting for a connection
      * @param max     the tenant's pool limit
+     * @param breaker the tenant's circuit breaker: {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN}
      */
     public record TenantStats(String tenant, String server, int open, int inUse, int idle, int waiting, int max,
-                              double saturation, Instant createdAt, Instant lastUsed, long uses) {
+                              double saturation, Instant createdAt, Instant lastUsed, long uses, String breaker) {
     }
 }

@@ -265,12 +265,29 @@ public class TenantPools {
         });
     }
 
-    /** Retires a tenant's pool, e.g. when it is suspended or removed: its admitted work finishes first. */
-    public void evict(String tenantKey) {
+    /**
+     * Retires a tenant's pool, e.g. when it is suspended or removed: its admitted work finishes first.
+     * Returns whether the tenant had a live pool.
+     */
+    public boolean evict(String tenantKey) {
         LivePool removed = pools.remove(tenantKey);
         if (removed != null) {
             retire(removed, "evicted");
+            return true;
         }
+        return false;
+    }
+
+    /** Retires every pool with no admitted work right now; returns the tenants whose pools were retired. */
+    public List<String> evictIdle() {
+        List<String> evicted = new ArrayList<>();
+        for (LivePool pool : pools.values()) {
+            if (pool.account().admittedWork() == 0 && pools.remove(pool.tenant, pool)) {
+                retire(pool, "evicted as idle by an operator");
+                evicted.add(pool.tenant);
+            }
+        }
+        return evicted;
     }
 
     /** Starts draining a pool that has already left the map; housekeeping closes it. */
@@ -388,6 +405,11 @@ public class TenantPools {
         }
     }
 
+    /** False once shutdown began: readiness turns DOWN so traffic moves to other replicas. */
+    public boolean isAccepting() {
+        return accepting;
+    }
+
     /** Whether no retired pool is still waiting for its work. */
     public boolean drained() {
         return draining.isEmpty();
@@ -405,7 +427,8 @@ public class TenantPools {
             inUseByServer.computeIfAbsent(account.budget().server(), s -> new int[1])[0] += inUse;
             tenants.add(new GovernorStats.TenantStats(pool.tenant, account.budget().server(), open, inUse,
                     open - inUse, waiting, pool.maxSize, saturation(open, pool.maxSize), pool.createdAt,
-                    Instant.now().minusNanos(System.nanoTime() - pool.lastUsedNanos), pool.uses.sum()));
+                    Instant.now().minusNanos(System.nanoTime() - pool.lastUsedNanos), pool.uses.sum(),
+                    pool.governed.guard().state().name()));
         }
         List<GovernorStats.ServerStats> servers = new ArrayList<>();
         budgets.all().forEach((server, budget) -> {

@@ -98,6 +98,18 @@ public class TenantDirectory {
                         }));
     }
 
+    /** Routes in memory that can still be served (younger than {@code max-stale}), known tenants or not. */
+    public int servableRoutes() {
+        long now = System.nanoTime();
+        long maxStale = config.maxStale().toNanos();
+        return (int) cache.values().stream().filter(c -> c.route() != null && now - c.loadedAt() < maxStale).count();
+    }
+
+    /** Forgets every cached route: the next request of each tenant asks the registry. */
+    public void invalidateAll() {
+        cache.clear();
+    }
+
     /** Forgets a cached route, so this instance sees a change at once. */
     public void invalidate(String key) {
         cache.remove(key);

@@ -1,0 +1,194 @@
+package io.tenantgate.health;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.tenantgate.demo.DemoServers;
+import io.tenantgate.demo.EmbeddedMariaDbServer;
+import io.tenantgate.demo.EmbeddedPostgresServer;
+import io.tenantgate.demo.EmbeddedServer;
+import io.tenantgate.lifecycle.NewTenant;
+import io.tenantgate.lifecycle.TenantProvisioner;
+import io.tenantgate.registry.TenantDirectory;
+import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.testing.Await;
+import io.tenantgate.testing.FreshTenants;
+import io.tenantgate.testing.LoadClients;
+import io.tenantgate.testing.RealDatabases;
+import io.tenantgate.testing.ServerProcesses;
+import io.tenantgate.testing.TestTokens;
+import io.quarkus.vertx.VertxContextSupport;
+import io.tenantgate.registry.TlsMode;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Probe semantics a Kubernetes operator relies on, against real servers: liveness never depends on
+ * a database, readiness survives a registry outage while cached routes serve, and readiness data
+ * reports saturation levels from the connections actually held.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@TestProfile(HealthProbesTest.BudgetTen.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HealthProbesTest {
+
+    public static class BudgetTen implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("tenantgate.budget.default-per-server", "10",
+                    "tenantgate.health.registry-timeout", "1s",
+                    "tenantgate.registry.lookup-timeout", "1s");
+        }
+    }
+
+    private static EmbeddedMariaDbServer mariadb;
+    private static EmbeddedPostgresServer postgres;
+
+    @Inject
+    TenantProvisioner provisioner;
+
+    @Inject
+    TenantDirectory directory;
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @BeforeAll
+    static void startOwnServers() {
+        String run = UUID.randomUUID().toString();
+        mariadb = new EmbeddedMariaDbServer(Path.of("target/chaos/health-mariadb-" + run), 100);
+        postgres = new EmbeddedPostgresServer(Path.of("target/chaos/health-postgres-" + run), 100);
+    }
+
+    @AfterAll
+    static void stopOwnServers() {
+        for (EmbeddedServer server : new EmbeddedServer[] {mariadb, postgres}) {
+            try {
+                server.close();
+            } catch (RuntimeException alreadyDead) {
+                // the liveness test killed it
+            }
+        }
+    }
+
+    private static JsonPath ready(int expectedStatus) {
+        return given().when().get("/q/health/ready").then().statusCode(expectedStatus).extract().jsonPath();
+    }
+
+    private static Map<String, Object> readinessData(JsonPath body) {
+        return body.getMap("checks.find { it.name == 'tenantgate' }.data");
+    }
+
+    private TenantRoute tenantOn(EmbeddedServer server, int maxPoolSize) throws Throwable {
+        String key = FreshTenants.key("probe");
+        String password = UUID.randomUUID().toString();
+        server.createUser(key, password, 0);
+        String database = key.replace('-', '_');
+        server.createDatabase(database, key);
+        return VertxContextSupport.subscribeAndAwait(() -> provisioner.provision(new NewTenant(key, key, server.kind(),
+                server.host(), server.port(), database, key, password, null, TlsMode.DISABLED, maxPoolSize)));
+    }
+
+    @Test
+    @Order(1)
+    void readinessReportsWarnAndCriticalFromTheConnectionsHeld() throws Throwable {
+        String server = "server " + mariadb.host() + ":" + mariadb.port() + " ";
+        List<TenantRoute> tenants = List.of(tenantOn(mariadb, 4), tenantOn(mariadb, 4), tenantOn(mariadb, 2));
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> sleeping = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                String token = TestTokens.forTenant(tenants.get(t).key());
+                for (int i = 0; i < 4; i++) {
+                    sleeping.add(threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=4000", token)));
+                }
+            }
+            assertTrue(Await.until(() -> Integer.valueOf(8).equals(readinessData(ready(200)).get(server + "open")), 10),
+                    "8 connections held");
+            Map<String, Object> eight = readinessData(ready(200));
+            System.out.println("readiness with 8 of 10 held: " + eight);
+            assertEquals("WARN", eight.get(server + "level"));
+            assertEquals(80, eight.get(server + "saturationPercent"));
+            assertEquals(10, eight.get(server + "budget"));
+
+            String third = TestTokens.forTenant(tenants.get(2).key());
+            for (int i = 0; i < 2; i++) {
+                sleeping.add(threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=4000", third)));
+            }
+            assertTrue(Await.until(() -> Integer.valueOf(10).equals(readinessData(ready(200)).get(server + "open")), 10),
+                    "10 connections held");
+            Map<String, Object> ten = readinessData(ready(200));
+            assertEquals("CRITICAL", ten.get(server + "level"));
+            assertEquals("UP", ready(200).getString("status"),
+                    "CRITICAL alone does not take the replica out (critical-saturation-not-ready is off)");
+            for (Future<String> f : sleeping) {
+                assertEquals("200", f.get(30, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void readinessStaysUpOnCachedRoutesWhileTheRegistryIsDownAndIsDownWithNothingCached() throws Exception {
+        assertEquals("200", LoadClients.call(port, "/api/customers", TestTokens.forTenant(DemoServers.ACME)));
+        Path registry = RealDatabases.servers().registry().dataDirectory();
+        ServerProcesses.freeze(registry);
+        try {
+            JsonPath degraded = ready(200);
+            System.out.println("readiness while the registry is down: " + degraded.prettify());
+            assertEquals("DEGRADED", readinessData(degraded).get("registry"));
+            assertEquals("200", LoadClients.call(port, "/api/customers", TestTokens.forTenant(DemoServers.ACME)),
+                    "known tenants are served");
+
+            directory.invalidateAll();
+            JsonPath down = ready(503);
+            assertEquals("DOWN", readinessData(down).get("registry"));
+            given().when().get("/q/health/live").then().statusCode(200);
+        } finally {
+            ServerProcesses.thaw(registry);
+        }
+        assertTrue(Await.until(() -> given().when().get("/q/health/ready").statusCode() == 200
+                && "UP".equals(readinessData(ready(200)).get("registry")), 30), "ready again with the registry back");
+    }
+
+    @Test
+    @Order(3)
+    void livenessStaysUpWhileBothTenantServersAreDown() throws Throwable {
+        TenantRoute onMariadb = tenantOn(mariadb, 2);
+        TenantRoute onPostgres = tenantOn(postgres, 2);
+        for (TenantRoute tenant : List.of(onMariadb, onPostgres)) {
+            assertEquals("200", LoadClients.call(port, "/api/customers", TestTokens.forTenant(tenant.key())));
+        }
+        ServerProcesses.crash(mariadb.dataDirectory());
+        ServerProcesses.crash(postgres.dataDirectory());
+        for (TenantRoute tenant : List.of(onMariadb, onPostgres)) {
+            assertTrue(LoadClients.call(port, "/api/customers", TestTokens.forTenant(tenant.key())).startsWith("503"));
+        }
+        given().when().get("/q/health/live").then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("UP"));
+        given().when().get("/q/health/started").then().statusCode(200);
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
+}

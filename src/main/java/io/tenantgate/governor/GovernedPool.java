@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -88,44 +88,48 @@ final class GovernedPool {
             } catch (RuntimeException e) {
                 result = Uni.createFrom().failure(e);
             }
-            return result.onTermination().call((item, failure, cancelled) -> cancelled
+            // Given back on a subscription of its own: the caller's answer does not wait for it, and
+            // a deadline or a cancelled caller cannot stop it halfway (a retirement cut short would
+            // leave the connection leased for good, and a committed write answered as failed).
+            return result.onTermination().invoke((item, failure, cancelled) -> detached(cancelled
                     ? abandon(connection)
-                    : giveBack(connection, account.budget().shouldYield(account.tenant())));
+                    : giveBack(connection, account.budget().shouldYield(account.tenant()))));
         });
     }
+
+    private void detached(Uni<Void> giveBack) {
+        giveBack.subscribe().with(done -> { }, failure -> LOG.debugf("giving a connection back failed: %s", failure));
+    }
+
+    private static final int PENDING = 0;
+    private static final int DELIVERED = 1;
+    private static final int CANCELLED = 2;
 
     /**
      * A connection from the pool, closed again if the caller cancelled before it arrived: Mutiny's
      * adaptation of a Vert.x future drops a late item silently, which would leak the connection
-     * and its budget permit. The pool's own acquire timeout bounds the wait.
+     * and its budget permit. One state, moved once by compare-and-set, decides who owns it. The
+     * pool's own acquire timeout bounds the wait.
+     *
+     * <p>Hazard: Mutiny marks the emitter cancelled before it tells us, so a cancellation from
+     * another thread that lands between our move to DELIVERED and {@code complete} drops the item.
+     * Our cancellations (deadlines, retries) run on the caller's Vert.x context, the same thread
+     * that completes the pool's future, so they cannot interleave there.
      */
     private Uni<SqlConnection> acquire() {
         return Uni.createFrom().emitter(emitter -> {
             Future<io.vertx.sqlclient.SqlConnection> future = pool.getDelegate().getConnection();
-            AtomicBoolean settled = new AtomicBoolean();
-            AtomicBoolean emitted = new AtomicBoolean();
-            AtomicBoolean cancelled = new AtomicBoolean();
-            emitter.onTermination(() -> {
-                if (!emitted.get()) { // terminated without our item or failure: cancelled
-                    cancelled.set(true);
-                    future.onSuccess(connection -> {
-                        if (settled.compareAndSet(false, true)) {
-                            connection.close();
-                        }
-                    });
-                }
-            });
+            AtomicInteger state = new AtomicInteger(PENDING);
+            emitter.onTermination(() -> state.compareAndSet(PENDING, CANCELLED));
             future.onComplete(result -> {
-                if (result.failed()) {
-                    emitted.set(true);
-                    emitter.fail(result.cause());
-                } else if (settled.compareAndSet(false, true)) {
-                    if (cancelled.get()) {
-                        result.result().close();
+                if (state.compareAndSet(PENDING, DELIVERED)) {
+                    if (result.failed()) {
+                        emitter.fail(result.cause());
                     } else {
-                        emitted.set(true);
                         emitter.complete(SqlConnection.newInstance(result.result()));
                     }
+                } else if (result.succeeded()) {
+                    result.result().close(); // nobody wants it any more
                 }
             });
         });

@@ -56,9 +56,7 @@ public class TenantPoolOptions {
                     .setSslMode(pgSslMode(route.tlsMode()))
                     .setConnectTimeout(connectTimeout)
                     .setCachePreparedStatements(true)
-                    .setReconnectAttempts(0)
-                    // A run-time parameter in the start-up packet: set before the first statement.
-                    .addProperty("statement_timeout", Long.toString(config.statementTimeout().toMillis()));
+                    .setReconnectAttempts(0);
             case MYSQL -> new MySQLConnectOptions()
                     .setHost(route.host())
                     .setPort(route.port())
@@ -72,6 +70,12 @@ public class TenantPoolOptions {
                     .setCachePreparedStatements(true)
                     .setReconnectAttempts(0);
         };
+        if (options instanceof PgConnectOptions pg && config.statementTimeout().toMillis() > 0) {
+            // A run-time parameter in the start-up packet, in force before the first statement.
+            // PgBouncer refuses unknown start-up parameters unless listed in its
+            // ignore_startup_parameters; behind one, set statement-timeout to 0 or list it there.
+            pg.addProperty("statement_timeout", Long.toString(config.statementTimeout().toMillis()));
+        }
         return withTls(options, route.tlsMode());
     }
 

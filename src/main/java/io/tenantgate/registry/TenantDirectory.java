@@ -40,8 +40,15 @@ public class TenantDirectory {
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final Vertx vertx;
 
-    /** {@code route} is {@code null} for a tenant the registry does not have. */
-    private record Cached(TenantRoute route, long loadedAt) {
+    /**
+     * {@code route} is {@code null} for a tenant the registry does not have. An invalidated entry
+     * stays as a tombstone stamped with the invalidation time, so a load that started before it
+     * cannot put the old route back.
+     */
+    private record Cached(TenantRoute route, long loadedAt, boolean invalidated) {
+        static Cached tombstone() {
+            return new Cached(null, System.nanoTime(), true);
+        }
     }
 
     public TenantDirectory(TenantRepository repository, CredentialResolver credentials, RegistryConfig config,
@@ -56,7 +63,7 @@ public class TenantDirectory {
     public Uni<TenantRoute> find(String key) {
         long now = System.nanoTime();
         Cached cached = cache.get(key);
-        if (cached != null) {
+        if (cached != null && !cached.invalidated()) {
             long age = now - cached.loadedAt();
             if (age < config.routeTtl().toNanos()) {
                 return Uni.createFrom().item(cached.route());
@@ -74,10 +81,16 @@ public class TenantDirectory {
     }
 
     private Uni<TenantRoute> load(String key) {
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            return lookup(key).invoke(route -> remember(key, route, started));
+        });
+    }
+
+    private Uni<TenantRoute> lookup(String key) {
         return Deadlines.within(vertx, Panache.withSession(() -> repository.findById(key)), config.lookupTimeout(),
                         () -> new TimeoutException("no answer from the registry within " + config.lookupTimeout()))
-                .map(tenant -> tenant == null ? null : route(tenant))
-                .invoke(route -> remember(key, route));
+                .map(tenant -> tenant == null ? null : route(tenant));
     }
 
     /**
@@ -92,7 +105,9 @@ public class TenantDirectory {
                 load(key).subscribe().with(
                         route -> refreshing.remove(key),
                         failure -> {
-                            refreshing.remove(key);
+                            // Not asked again for one TTL: a dead registry gets one lookup per
+                            // tenant per TTL, not one per request.
+                            vertx.setTimer(Math.max(1, config.routeTtl().toMillis()), id -> refreshing.remove(key));
                             LOG.warnf("registry unavailable (%s); still serving the cached route of tenant %s",
                                     failure.toString(), key);
                         }));
@@ -102,24 +117,28 @@ public class TenantDirectory {
     public int servableRoutes() {
         long now = System.nanoTime();
         long maxStale = config.maxStale().toNanos();
-        return (int) cache.values().stream().filter(c -> c.route() != null && now - c.loadedAt() < maxStale).count();
+        return (int) cache.values().stream()
+                .filter(c -> !c.invalidated() && c.route() != null && now - c.loadedAt() < maxStale).count();
     }
 
     /** Forgets every cached route: the next request of each tenant asks the registry. */
     public void invalidateAll() {
-        cache.clear();
+        cache.replaceAll((key, cached) -> Cached.tombstone());
     }
 
     /** Forgets a cached route, so this instance sees a change at once. */
     public void invalidate(String key) {
-        cache.remove(key);
+        cache.put(key, Cached.tombstone());
     }
 
-    private void remember(String key, TenantRoute route) {
-        if (cache.size() >= config.routeCacheSize()) {
+    /** Keeps a loaded route unless the entry was invalidated (or reloaded) after the load began. */
+    private void remember(String key, TenantRoute route, long loadStarted) {
+        if (cache.size() >= config.routeCacheSize() && !cache.containsKey(key)) {
             cache.clear(); // rare and cheap to refill; keeps memory bounded without an LRU structure
         }
-        cache.put(key, new Cached(route, System.nanoTime()));
+        cache.compute(key, (k, old) -> old != null && old.loadedAt() - loadStarted > 0
+                ? old
+                : new Cached(route, System.nanoTime(), false));
     }
 
     public TenantRoute route(Tenant tenant) {

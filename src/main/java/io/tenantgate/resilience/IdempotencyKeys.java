@@ -81,13 +81,16 @@ public class IdempotencyKeys {
                                                 .execute(Tuple.of(outcome.status(), outcome.location(), outcome.body(), key)))
                                         .map(outcome -> new StoredResponse(outcome.status(), outcome.location(),
                                                 outcome.body(), false))))
-                .call(stored -> stored.replayed() ? Uni.createFrom().voidItem() : purgeSometimes(tenant, dialect))
+                .invoke(stored -> {
+                    if (!stored.replayed()) {
+                        purgeSometimes(tenant, dialect);
+                    }
+                })
                 // A concurrent request with the key committed first: its response is the answer.
                 .onFailure(KeyTaken.class).recoverWithUni(() -> sql.withConnection(tenant,
                         c -> find(c, dialect, key, hash)).map(stored -> {
                             if (stored == null) {
-                                throw ProblemException.unavailable("idempotency-key-in-flight",
-                                        "a request with this Idempotency-Key is still in progress", 1);
+                                throw inFlight();
                             }
                             return stored;
                         }));
@@ -109,25 +112,44 @@ public class IdempotencyKeys {
     }
 
     /**
-     * Deletes expired keys after about one keyed write in 32, in its own short statement: inside
-     * the claiming transaction, InnoDB's range locks would make concurrent claims deadlock.
+     * After about one keyed write in 32, deletes a batch of expired keys, in its own short
+     * statement (inside the claiming transaction InnoDB's range locks would make concurrent claims
+     * deadlock) and off the caller's path: the answer does not wait for it. Batches of
+     * {@value #PURGE_BATCH} keep each delete well inside the statement timeout however large the
+     * backlog; at one batch per 32 writes, the purge outpaces the writes that create keys.
      */
-    private Uni<Void> purgeSometimes(TenantRoute tenant, KeySql dialect) {
+    private void purgeSometimes(TenantRoute tenant, KeySql dialect) {
         if (ThreadLocalRandom.current().nextInt(32) != 0) {
-            return Uni.createFrom().voidItem();
+            return;
         }
         OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(retention);
         Object param = dialect == KeySql.MYSQL ? cutoff.toLocalDateTime() : cutoff;
-        return sql.withConnection(tenant, c -> c.preparedQuery(dialect.purge).execute(Tuple.of(param)))
-                .replaceWithVoid()
-                .onFailure().recoverWithNull(); // a later write purges instead
+        sql.withConnection(tenant, c -> c.preparedQuery(dialect.purge).execute(Tuple.of(param)))
+                .subscribe().with(done -> { }, failure -> { }); // a later write purges instead
+    }
+
+    private static final int PURGE_BATCH = 500;
+
+    /** Another request with the same key is still running; the client should retry in a moment. */
+    private static ProblemException inFlight() {
+        return new ProblemException(409, "idempotency-key-in-flight", "Conflict",
+                "a request with this Idempotency-Key is still in progress; retry shortly", java.util.OptionalLong.of(1));
     }
 
     private Uni<Void> claim(SqlConnection c, KeySql dialect, String key, String hash) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         Object nowParam = dialect == KeySql.MYSQL ? now.toLocalDateTime() : now;
-        return c.preparedQuery(dialect.claim).execute(Tuple.of(key, hash, nowParam))
+        // A repeat waits on the first request's uncommitted key row; it must not wait until the
+        // statement timeout, which would count against the tenant's breaker.
+        Uni<?> shortLockWait = dialect.shortLockWait == null ? Uni.createFrom().voidItem()
+                : c.query(dialect.shortLockWait).execute();
+        Uni<?> usualLockWait = dialect.usualLockWait == null ? Uni.createFrom().voidItem()
+                : c.query(dialect.usualLockWait).execute();
+        return shortLockWait.chain(() -> c.preparedQuery(dialect.claim).execute(Tuple.of(key, hash, nowParam)))
+                .call(() -> usualLockWait) // the work itself waits for locks as usual
                 .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> new KeyTaken())
+                .onFailure(failure -> TransientFailures.isLockWaitTimeout(failure)
+                        || TransientFailures.isStatementTimeout(failure)).transform(e -> inFlight())
                 .replaceWithVoid();
     }
 
@@ -153,23 +175,33 @@ public class IdempotencyKeys {
                 "SELECT request_hash, status, location, body FROM idempotency_key WHERE idem_key = $1",
                 "INSERT INTO idempotency_key (idem_key, request_hash, status, body, created_at) VALUES ($1, $2, 0, '', $3)",
                 "UPDATE idempotency_key SET status = $1, location = $2, body = $3 WHERE idem_key = $4",
-                "DELETE FROM idempotency_key WHERE created_at < $1"),
+                "DELETE FROM idempotency_key WHERE idem_key IN (SELECT idem_key FROM idempotency_key"
+                        + " WHERE created_at < $1 LIMIT " + PURGE_BATCH + ")",
+                "SET LOCAL lock_timeout = '1s'",
+                "SET LOCAL lock_timeout TO DEFAULT"),
         MYSQL(
                 "SELECT request_hash, status, location, body FROM idempotency_key WHERE idem_key = ?",
                 "INSERT INTO idempotency_key (idem_key, request_hash, status, body, created_at) VALUES (?, ?, 0, '', ?)",
                 "UPDATE idempotency_key SET status = ?, location = ?, body = ? WHERE idem_key = ?",
-                "DELETE FROM idempotency_key WHERE created_at < ?");
+                "DELETE FROM idempotency_key WHERE created_at < ? LIMIT " + PURGE_BATCH,
+                // MySQL has no per-transaction lock timeout; the statement timeout bounds the wait.
+                null, null);
 
         final String find;
         final String claim;
         final String complete;
         final String purge;
+        final String shortLockWait;
+        final String usualLockWait;
 
-        KeySql(String find, String claim, String complete, String purge) {
+        KeySql(String find, String claim, String complete, String purge, String shortLockWait,
+               String usualLockWait) {
+            this.usualLockWait = usualLockWait;
             this.find = find;
             this.claim = claim;
             this.complete = complete;
             this.purge = purge;
+            this.shortLockWait = shortLockWait;
         }
 
         static KeySql of(DatabaseKind kind) {

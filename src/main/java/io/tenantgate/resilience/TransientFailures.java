@@ -77,6 +77,11 @@ public final class TransientFailures {
     private TransientFailures() {
     }
 
+    /** A lock wait gave up: PostgreSQL {@code lock_timeout} (55P03), InnoDB's lock wait timeout (1205). */
+    public static boolean isLockWaitTimeout(Throwable failure) {
+        return anyCause(failure, t -> hasCode(t, Set.of(1205), Set.of("55P03")));
+    }
+
     /**
      * The server's statement timeout stopped the statement ({@code tenantgate.pool.statement-timeout}).
      * Not retried: the same statement would run as long again. Counts against the tenant.

@@ -1,5 +1,6 @@
 package io.tenantgate.governor;
 
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.resilience.TenantGuard;
@@ -11,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -41,8 +43,24 @@ final class GovernedPool {
     private final String retireSql;
     private final Vertx vertx;
     private final TenantGuard guard;
+    private final Timings timings;
 
-    GovernedPool(Pool pool, PoolAccount account, DatabaseKind kind, Vertx vertx, TenantGuard guard) {
+    /**
+     * Per-server timers: how long work waited for a connection, and how long it held one (the
+     * tenant's statements plus their round trips). Recording never fails the work.
+     */
+    record Timings(Timer acquireWait, Timer lease) {
+        void record(Timer timer, long startNanos) {
+            try {
+                timer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            } catch (RuntimeException ignored) {
+                // metrics must never break a request
+            }
+        }
+    }
+
+    GovernedPool(Pool pool, PoolAccount account, DatabaseKind kind, Vertx vertx, TenantGuard guard, Timings timings) {
+        this.timings = timings;
         this.pool = pool;
         this.account = account;
         this.vertx = vertx;
@@ -80,8 +98,11 @@ final class GovernedPool {
     }
 
     private <T> Uni<T> admittedWork(Function<SqlConnection, Uni<T>> work) {
+        long asked = System.nanoTime();
         return acquire().chain(connection -> {
             account.borrowed();
+            long leased = System.nanoTime();
+            timings.record(timings.acquireWait(), asked);
             Uni<T> result;
             try {
                 result = work.apply(connection);
@@ -91,7 +112,8 @@ final class GovernedPool {
             // Given back on a subscription of its own: the caller's answer does not wait for it, and
             // a deadline or a cancelled caller cannot stop it halfway (a retirement cut short would
             // leave the connection leased for good, and a committed write answered as failed).
-            return result.onTermination().invoke((item, failure, cancelled) -> detached(cancelled
+            return result.onTermination().invoke((item, failure, cancelled) -> timings.record(timings.lease(), leased))
+                    .onTermination().invoke((item, failure, cancelled) -> detached(cancelled
                     ? abandon(connection)
                     : giveBack(connection, account.budget().shouldYield(account.tenant()))));
         });

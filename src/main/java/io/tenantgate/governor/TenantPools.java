@@ -1,5 +1,7 @@
 package io.tenantgate.governor;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.resilience.TenantGuard;
@@ -61,6 +63,7 @@ public class TenantPools {
     private final ServerBudgets budgets;
     private final PoolConfig config;
     private final TenantGuards guards;
+    private final MeterRegistry meters;
     private final long permitWaitMillis;
     private final ConcurrentMap<String, LivePool> pools = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> created = new ConcurrentHashMap<>();
@@ -100,7 +103,8 @@ public class TenantPools {
     }
 
     public TenantPools(Vertx vertx, TenantPoolOptions options, ServerBudgets budgets, PoolConfig config,
-                       TenantGuards guards) {
+                       TenantGuards guards, MeterRegistry meters) {
+        this.meters = meters;
         this.vertx = vertx;
         this.guards = guards;
         this.options = options;
@@ -216,7 +220,8 @@ public class TenantPools {
         LOG.infof("created pool for tenant %s on %s (max %d, server share %d)", route.key(), route.server(),
                 options.maxSize(route), budget.limit());
         return new LivePool(route.key(), identity,
-                new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx, guards.newGuard(route.key())),
+                new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx, guards.newGuard(route.key()),
+                        timings(route.server())),
                 options.maxSize(route));
     }
 
@@ -263,6 +268,15 @@ public class TenantPools {
             }
             connection.close();
         });
+    }
+
+    /** Timers tagged by server only: a bounded set however many tenants come and go. */
+    private GovernedPool.Timings timings(String server) {
+        return new GovernedPool.Timings(
+                Timer.builder("tenantgate.acquire.wait").description("Wait for a tenant connection")
+                        .tag("server", server).publishPercentileHistogram().register(meters),
+                Timer.builder("tenantgate.connection.lease").description("Time tenant work held a connection")
+                        .tag("server", server).publishPercentileHistogram().register(meters));
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -30,15 +31,36 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
+    private final MeterRegistry meters;
+
+    public ProblemMappers(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    /**
+     * Counts a 503 by its problem type, a fixed set of slugs, so the series stay bounded. Metrics
+     * must never break an answer, hence the guard.
+     */
+    private Response unavailable(Response response, String type) {
+        try {
+            meters.counter("tenantgate.rejections", "reason", type).increment();
+        } catch (RuntimeException e) {
+            LOG.debugf("could not count a rejection: %s", e);
+        }
+        return response;
+    }
+
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
-        return Problem.response(e.status(), e.type(), e.title(), e.getMessage(), List.of(), e.retryAfterSeconds());
+        Response response = Problem.response(e.status(), e.type(), e.title(), e.getMessage(), List.of(),
+                e.retryAfterSeconds());
+        return e.status() == 503 ? unavailable(response, e.type()) : response;
     }
 
     @ServerExceptionMapper
     public Response rejected(GovernorRejection e) {
-        return Problem.response(503, e.reason().slug, "Service unavailable", e.getMessage(), List.of(),
-                OptionalLong.of(e.reason().retryAfterSeconds));
+        return unavailable(Problem.response(503, e.reason().slug, "Service unavailable", e.getMessage(), List.of(),
+                OptionalLong.of(e.reason().retryAfterSeconds)), e.reason().slug);
     }
 
     @ServerExceptionMapper
@@ -113,8 +135,9 @@ public class ProblemMappers {
             // Cannot reach or acquire from the tenant's database: the caller should retry later.
             // The message names the condition (refused, limit, auth); it carries no credentials.
             LOG.warnf("tenant database unavailable: %s", e.toString());
-            return Problem.response(503, "tenant-database-unavailable", "Service unavailable",
-                    "the tenant's database is unavailable; retry later", List.of(), OptionalLong.of(5));
+            return unavailable(Problem.response(503, "tenant-database-unavailable", "Service unavailable",
+                    "the tenant's database is unavailable; retry later", List.of(), OptionalLong.of(5)),
+                    "tenant-database-unavailable");
         }
         String id = Long.toHexString(System.nanoTime());
         LOG.errorf(e, "unexpected failure [%s]", id);

@@ -1,0 +1,179 @@
+package io.tenantgate.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tenantgate.governor.GovernorStats;
+import io.tenantgate.governor.TenantPools;
+import io.tenantgate.resilience.TenantGuards;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Publishes the governor's state as Prometheus meters, with cardinality bounded by construction.
+ *
+ * <p>Per database server (few): open, in use, idle, connects waiting for budget, budget, budget
+ * use, open breakers. Per tenant only the {@code top-tenants} busiest plus {@code other}: a
+ * {@link MultiGauge} whose rows are replaced on every refresh, so tenants that leave the top or are
+ * evicted leave no series behind. Gauges read a snapshot taken once per refresh on a Vert.x timer,
+ * not one per gauge per scrape. Counters for retries and breakers read the guards' own counters.
+ * Vert.x's built-in pool metrics would add series per pool name that are never removed; every
+ * tenant pool therefore carries one shared name (see {@code TenantPoolOptions}).
+ */
+@ApplicationScoped
+public class GovernorMetrics {
+
+    private final MeterRegistry registry;
+    private final TenantPools pools;
+    private final TenantGuards guards;
+    private final MetricsConfig config;
+    private final Vertx vertx;
+    private final Set<String> servers = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> usesAtLastRefresh = new HashMap<>();
+    private volatile GovernorStats snapshot = new GovernorStats(List.of(), List.of());
+    private MultiGauge tenantInUse;
+    private MultiGauge tenantOpen;
+    private MultiGauge tenantWaiting;
+    private MultiGauge tenantRequests;
+    private long timer = -1;
+
+    public GovernorMetrics(MeterRegistry registry, TenantPools pools, TenantGuards guards, MetricsConfig config,
+                           Vertx vertx) {
+        this.registry = registry;
+        this.pools = pools;
+        this.guards = guards;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent event) {
+        TenantGuards.Counters counters = guards.counters();
+        FunctionCounter.builder("tenantgate.retries", counters, TenantGuards.Counters::retries)
+                .description("Tenant database calls retried after a transient failure").register(registry);
+        FunctionCounter.builder("tenantgate.breaker.opened", counters, TenantGuards.Counters::breakersOpened)
+                .description("Times a tenant circuit breaker opened").register(registry);
+        FunctionCounter.builder("tenantgate.breaker.prevented", counters, TenantGuards.Counters::prevented)
+                .description("Calls failed fast by an open breaker, never reaching the database").register(registry);
+        Gauge.builder("tenantgate.pools.live", pools, TenantPools::livePools)
+                .description("Tenant pools open").register(registry);
+        Gauge.builder("tenantgate.pools.draining", pools, TenantPools::drainingPools)
+                .description("Retired tenant pools finishing their work").register(registry);
+        tenantInUse = MultiGauge.builder("tenantgate.tenant.connections.in_use")
+                .description("Connections in use by the busiest tenants, the rest under tenant=other").register(registry);
+        tenantOpen = MultiGauge.builder("tenantgate.tenant.connections.open")
+                .description("Connections open for the busiest tenants, the rest under tenant=other").register(registry);
+        tenantWaiting = MultiGauge.builder("tenantgate.tenant.requests.waiting")
+                .description("Requests waiting for a connection, busiest tenants, the rest under tenant=other")
+                .register(registry);
+        tenantRequests = MultiGauge.builder("tenantgate.tenant.requests.recent")
+                .description("Requests per tenant since the previous refresh, busiest tenants and other")
+                .register(registry);
+        refresh();
+        timer = vertx.setPeriodic(Math.max(100, config.refresh().toMillis()), id -> refresh());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /** Takes a snapshot, registers gauges for servers seen for the first time, replaces tenant rows. */
+    void refresh() {
+        GovernorStats stats = pools.snapshot();
+        snapshot = stats;
+        for (GovernorStats.ServerStats server : stats.servers()) {
+            if (servers.add(server.server())) {
+                registerServer(server.server());
+            }
+        }
+        publishTenants(stats.tenants());
+    }
+
+    private void registerServer(String server) {
+        Tags tags = Tags.of("server", server);
+        serverGauge("tenantgate.server.connections.open", "Connections open to the server", tags, server,
+                GovernorStats.ServerStats::open);
+        serverGauge("tenantgate.server.connections.in_use", "Connections in use", tags, server,
+                GovernorStats.ServerStats::inUse);
+        serverGauge("tenantgate.server.connections.idle", "Connections idle", tags, server,
+                GovernorStats.ServerStats::idle);
+        serverGauge("tenantgate.server.connects.waiting", "Connects waiting for the server's budget", tags, server,
+                GovernorStats.ServerStats::waiting);
+        serverGauge("tenantgate.server.budget", "This instance's share of the server's connection budget", tags,
+                server, GovernorStats.ServerStats::budget);
+        serverGauge("tenantgate.server.budget.use", "Open connections / budget (1 = full)", tags, server,
+                GovernorStats.ServerStats::saturation);
+        Gauge.builder("tenantgate.server.breakers.open", this, m -> m.snapshot.tenants().stream()
+                        .filter(t -> t.server().equals(server) && !"CLOSED".equals(t.breaker())).count())
+                .description("Tenant circuit breakers not closed, per server").tags(tags).register(registry);
+        FunctionCounter.builder("tenantgate.server.budget.rejected", this, m -> value(m, server,
+                        GovernorStats.ServerStats::rejected))
+                .description("Waits for the server's budget that ended in 503 server-budget-exhausted")
+                .tags(tags).register(registry);
+    }
+
+    private void serverGauge(String name, String description, Tags tags, String server,
+                             ToDoubleFunction<GovernorStats.ServerStats> value) {
+        Gauge.builder(name, this, m -> value(m, server, value)).description(description).tags(tags).register(registry);
+    }
+
+    private static double value(GovernorMetrics metrics, String server, ToDoubleFunction<GovernorStats.ServerStats> f) {
+        for (GovernorStats.ServerStats s : metrics.snapshot.servers()) {
+            if (s.server().equals(server)) {
+                return f.applyAsDouble(s);
+            }
+        }
+        return 0;
+    }
+
+    private void publishTenants(List<GovernorStats.TenantStats> tenants) {
+        Map<String, Long> recent = new HashMap<>();
+        for (GovernorStats.TenantStats t : tenants) {
+            long before = usesAtLastRefresh.getOrDefault(t.tenant(), 0L);
+            recent.put(t.tenant(), Math.max(0, t.uses() - before));
+        }
+        usesAtLastRefresh.clear();
+        tenants.forEach(t -> usesAtLastRefresh.put(t.tenant(), t.uses()));
+
+        List<GovernorStats.TenantStats> ranked = new ArrayList<>(tenants);
+        ranked.sort(Comparator.<GovernorStats.TenantStats>comparingLong(t -> recent.get(t.tenant()))
+                .thenComparingInt(GovernorStats.TenantStats::inUse).reversed());
+        int top = Math.max(0, config.topTenants());
+        List<GovernorStats.TenantStats> named = ranked.subList(0, Math.min(top, ranked.size()));
+        List<GovernorStats.TenantStats> rest = ranked.subList(named.size(), ranked.size());
+
+        tenantInUse.register(rows(named, rest, GovernorStats.TenantStats::inUse), true);
+        tenantOpen.register(rows(named, rest, GovernorStats.TenantStats::open), true);
+        tenantWaiting.register(rows(named, rest, GovernorStats.TenantStats::waiting), true);
+        tenantRequests.register(rows(named, rest, t -> recent.get(t.tenant())), true);
+    }
+
+    private static List<MultiGauge.Row<?>> rows(List<GovernorStats.TenantStats> named,
+                                                List<GovernorStats.TenantStats> rest,
+                                                ToDoubleFunction<GovernorStats.TenantStats> value) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>(named.size() + 1);
+        for (GovernorStats.TenantStats t : named) {
+            rows.add(MultiGauge.Row.of(Tags.of("tenant", t.tenant(), "server", t.server()), value.applyAsDouble(t)));
+        }
+        if (!rest.isEmpty()) {
+            rows.add(MultiGauge.Row.of(Tags.of("tenant", "other", "server", "all"),
+                    rest.stream().mapToDouble(value).sum()));
+        }
+        return rows;
+    }
+}

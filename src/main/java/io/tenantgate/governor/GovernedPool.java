@@ -2,6 +2,7 @@ package io.tenantgate.governor;
 
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.observability.StatementLog;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.resilience.TenantGuard;
 import io.vertx.core.Future;
@@ -59,8 +60,12 @@ final class GovernedPool {
         }
     }
 
-    GovernedPool(Pool pool, PoolAccount account, DatabaseKind kind, Vertx vertx, TenantGuard guard, Timings timings) {
+    private final StatementLog statements;
+
+    GovernedPool(Pool pool, PoolAccount account, DatabaseKind kind, Vertx vertx, TenantGuard guard, Timings timings,
+                 StatementLog statements) {
         this.timings = timings;
+        this.statements = statements;
         this.pool = pool;
         this.account = account;
         this.vertx = vertx;
@@ -103,20 +108,33 @@ final class GovernedPool {
             account.borrowed();
             long leased = System.nanoTime();
             timings.record(timings.acquireWait(), asked);
+            StatementLog.Caller caller = StatementLog.Caller.current(account.tenant(), account.budget().server());
+            AutoCloseable watch = statements.lease(caller);
             Uni<T> result;
             try {
-                result = work.apply(connection);
+                result = work.apply(new ObservedConnection(connection, statements, caller));
             } catch (RuntimeException e) {
                 result = Uni.createFrom().failure(e);
             }
             // Given back on a subscription of its own: the caller's answer does not wait for it, and
             // a deadline or a cancelled caller cannot stop it halfway (a retirement cut short would
             // leave the connection leased for good, and a committed write answered as failed).
-            return result.onTermination().invoke((item, failure, cancelled) -> timings.record(timings.lease(), leased))
+            return result.onTermination().invoke((item, failure, cancelled) -> {
+                        timings.record(timings.lease(), leased);
+                        closeQuietly(watch);
+                    })
                     .onTermination().invoke((item, failure, cancelled) -> detached(cancelled
                     ? abandon(connection)
                     : giveBack(connection, account.budget().shouldYield(account.tenant()))));
         });
+    }
+
+    private static void closeQuietly(AutoCloseable watch) {
+        try {
+            watch.close();
+        } catch (Exception ignored) {
+            // cancelling a timer does not fail
+        }
     }
 
     private void detached(Uni<Void> giveBack) {

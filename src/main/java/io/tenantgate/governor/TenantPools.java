@@ -2,6 +2,7 @@ package io.tenantgate.governor;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tenantgate.observability.StatementLog;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.resilience.TenantGuard;
@@ -64,6 +65,7 @@ public class TenantPools {
     private final PoolConfig config;
     private final TenantGuards guards;
     private final MeterRegistry meters;
+    private final StatementLog statements;
     private final long permitWaitMillis;
     private final ConcurrentMap<String, LivePool> pools = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> created = new ConcurrentHashMap<>();
@@ -103,8 +105,9 @@ public class TenantPools {
     }
 
     public TenantPools(Vertx vertx, TenantPoolOptions options, ServerBudgets budgets, PoolConfig config,
-                       TenantGuards guards, MeterRegistry meters) {
+                       TenantGuards guards, MeterRegistry meters, StatementLog statements) {
         this.meters = meters;
+        this.statements = statements;
         this.vertx = vertx;
         this.guards = guards;
         this.options = options;
@@ -221,7 +224,7 @@ public class TenantPools {
                 options.maxSize(route), budget.limit());
         return new LivePool(route.key(), identity,
                 new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx, guards.newGuard(route.key()),
-                        timings(route.server())),
+                        timings(route.server()), statements),
                 options.maxSize(route));
     }
 

@@ -1,6 +1,7 @@
 package io.tenantgate.security;
 
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.observability.CallContext;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.TenantDirectory;
 import io.tenantgate.registry.TenantKey;
@@ -36,6 +37,7 @@ public class CurrentTenant {
             return Uni.createFrom().failure(new ProblemException(401, "invalid-tenant-claim", "Unauthorized",
                     "the token's tenant claim is missing or malformed"));
         }
+        CallContext.tenant(key);
         return directory.find(key).map(route -> {
             if (route == null) {
                 throw ProblemException.notFound("unknown-tenant", "tenant '" + key + "' does not exist");

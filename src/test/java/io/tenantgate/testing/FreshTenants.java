@@ -26,7 +26,7 @@ public final class FreshTenants {
 
     public static TenantRoute provision(TenantProvisioner provisioner, DatabaseKind kind, String key,
                                         Integer maxPoolSize) throws Throwable {
-        String password = UUID.randomUUID().toString();
+        String password = SecretsLedger.record(UUID.randomUUID().toString());
         server(kind).createUser(key, password, 0);
         return provisionAs(provisioner, kind, key, key, password, maxPoolSize);
     }
@@ -40,7 +40,7 @@ public final class FreshTenants {
     /** A fresh tenant on a server of the test's own, e.g. one it will crash or freeze. */
     public static TenantRoute provisionOn(TenantProvisioner provisioner, EmbeddedServer server, String key)
             throws Throwable {
-        String password = UUID.randomUUID().toString();
+        String password = SecretsLedger.record(UUID.randomUUID().toString());
         server.createUser(key, password, 0);
         return provisionAs(provisioner, server, key, key, password, null);
     }

@@ -23,6 +23,15 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         System.out.printf("embedded servers (registry PostgreSQL, tenant PostgreSQL, tenant MariaDB) started in %d ms%n",
                 servers.startMillis());
         Map<String, String> config = new HashMap<>(servers.config());
+        // Every password and key the application is given: none may ever reach a log line.
+        config.forEach((name, value) -> {
+            if (name.contains("password") || name.contains("secret") || name.endsWith(".key")
+                    || name.endsWith("signing-key")) {
+                // A PEM key is recorded by its first line of key material.
+                SecretsLedger.record(value.lines().filter(l -> !l.isBlank() && !l.startsWith("-----"))
+                        .findFirst().orElse(value));
+            }
+        });
         config.put("tenantgate.demo.enabled", "true");
         return config;
     }

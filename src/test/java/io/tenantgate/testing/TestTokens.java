@@ -39,8 +39,8 @@ public final class TestTokens {
     }
 
     private static String sign(String tenant, PrivateKey key, Set<String> groups) {
-        return Jwt.issuer("tenantgate").audience("tenantgate").subject(tenant + "-tester")
-                .claim("tenant", tenant).groups(groups).expiresIn(600).sign(key);
+        return SecretsLedger.record(Jwt.issuer("tenantgate").audience("tenantgate").subject(tenant + "-tester")
+                .claim("tenant", tenant).groups(groups).expiresIn(600).sign(key));
     }
 
     private static PrivateKey trustedKey() {

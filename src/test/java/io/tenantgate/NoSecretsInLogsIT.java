@@ -1,0 +1,53 @@
+package io.tenantgate;
+
+import io.tenantgate.testing.SecretsLedger;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs after the whole unit and {@code @QuarkusTest} suite (failsafe follows surefire): none of the
+ * passwords, keys and tokens the tests handed to the application appears in any log it wrote,
+ * nor in the packaged application's log from the integration tests.
+ */
+class NoSecretsInLogsIT {
+
+    @Test
+    void noPasswordKeyOrTokenUsedByTheTestsAppearsInAnyLog() throws IOException {
+        assertTrue(Files.exists(SecretsLedger.FILE), "the suite recorded its secrets in " + SecretsLedger.FILE);
+        Set<String> secrets = new LinkedHashSet<>(Files.readAllLines(SecretsLedger.FILE));
+        secrets.removeIf(String::isBlank);
+        List<Path> logs = new ArrayList<>();
+        for (Path dir : List.of(Path.of("target/test-logs"), Path.of("target"))) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    files.filter(f -> f.getFileName().toString().matches("(tenantgate|quarkus)\\.log.*")).forEach(logs::add);
+                }
+            }
+        }
+        long bytes = 0;
+        List<String> leaks = new ArrayList<>();
+        for (Path log : logs) {
+            String text = Files.readString(log);
+            bytes += text.length();
+            for (String secret : secrets) {
+                if (text.contains(secret)) {
+                    leaks.add(log + " contains a secret starting " + secret.substring(0, Math.min(6, secret.length())));
+                }
+            }
+        }
+        System.out.printf("searched %d log files (%d characters) for %d secrets%n", logs.size(), bytes, secrets.size());
+        assertTrue(secrets.size() >= 20, "the suite used secrets; found " + secrets.size());
+        assertTrue(bytes > 100_000, "the logs are there to search: " + logs);
+        assertTrue(leaks.isEmpty(), String.join("\n", leaks));
+    }
+}

@@ -2,6 +2,8 @@ package io.tenantgate.metrics;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.tenantgate.resilience.ResilienceProfile;
 import io.tenantgate.demo.DemoServers;
 import io.tenantgate.demo.EmbeddedServer;
 import io.tenantgate.governor.TenantPools;
@@ -37,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The governor's meters equal what was done, and per-tenant series stay bounded however many tenants are live. */
 @QuarkusTest
 @QuarkusTestResource(RealDatabases.class)
+@TestProfile(ResilienceProfile.class)
 class GovernorMetricsTest {
 
     @Inject
@@ -87,11 +90,11 @@ class GovernorMetricsTest {
         for (int i = 0; i < 7; i++) {
             assertEquals("200", LoadClients.call(port, "/api/customers", token));
         }
-        // Two statements the server stops at the default 5 s statement timeout: two typed 503s.
+        // Two statements the server stops at the profile's 1.5 s statement timeout: two typed 503s.
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> slow = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                slow.add(threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=6000", token)));
+                slow.add(threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=2500", token)));
             }
             for (Future<String> f : slow) {
                 assertEquals("503 tenant-statement-timeout", f.get(30, TimeUnit.SECONDS));

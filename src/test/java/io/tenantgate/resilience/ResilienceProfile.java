@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public class ResilienceProfile implements QuarkusTestProfile {
 
-    static final int DEADLINE_SECONDS = 3;
+    public static final int DEADLINE_SECONDS = 3;
     static final int OPEN_DELAY_SECONDS = 5;
     static final int STATEMENT_TIMEOUT_MILLIS = 1500;
 

@@ -29,8 +29,8 @@ import java.util.function.ToDoubleFunction;
  * <p>Per database server (few): open, in use, idle, connects waiting for budget, budget, budget
  * use, open breakers. Per tenant only the {@code top-tenants} busiest plus {@code other}: a
  * {@link MultiGauge} whose rows are replaced on every refresh, so tenants that leave the top or are
- * evicted leave no series behind. Gauges read a snapshot taken once per refresh on a Vert.x timer,
- * not one per gauge per scrape. Counters for retries and breakers read the guards' own counters.
+ * evicted leave no series behind. Server gauges read one snapshot at most a second old (one per
+ * scrape, not one per gauge); tenant rows are recomputed on a Vert.x timer. Counters for retries and breakers read the guards' own counters.
  * Vert.x's built-in pool metrics would add series per pool name that are never removed; every
  * tenant pool therefore carries one shared name (see {@code TenantPoolOptions}).
  */
@@ -45,6 +45,8 @@ public class GovernorMetrics {
     private final Set<String> servers = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> usesAtLastRefresh = new HashMap<>();
     private volatile GovernorStats snapshot = new GovernorStats(List.of(), List.of());
+    private volatile long snapshotNanos;
+    private static final long FRESH_NANOS = 1_000_000_000L;
     private MultiGauge tenantInUse;
     private MultiGauge tenantOpen;
     private MultiGauge tenantWaiting;
@@ -96,12 +98,23 @@ public class GovernorMetrics {
     void refresh() {
         GovernorStats stats = pools.snapshot();
         snapshot = stats;
+        snapshotNanos = System.nanoTime();
         for (GovernorStats.ServerStats server : stats.servers()) {
             if (servers.add(server.server())) {
                 registerServer(server.server());
             }
         }
         publishTenants(stats.tenants());
+    }
+
+    /** The governor's state, taken again if the last look is over a second old. */
+    private GovernorStats fresh() {
+        long now = System.nanoTime();
+        if (now - snapshotNanos > FRESH_NANOS) {
+            snapshot = pools.snapshot();
+            snapshotNanos = now;
+        }
+        return snapshot;
     }
 
     private void registerServer(String server) {
@@ -118,7 +131,7 @@ public class GovernorMetrics {
                 server, GovernorStats.ServerStats::budget);
         serverGauge("tenantgate.server.budget.use", "Open connections / budget (1 = full)", tags, server,
                 GovernorStats.ServerStats::saturation);
-        Gauge.builder("tenantgate.server.breakers.open", this, m -> m.snapshot.tenants().stream()
+        Gauge.builder("tenantgate.server.breakers.open", this, m -> m.fresh().tenants().stream()
                         .filter(t -> t.server().equals(server) && !"CLOSED".equals(t.breaker())).count())
                 .description("Tenant circuit breakers not closed, per server").tags(tags).register(registry);
         FunctionCounter.builder("tenantgate.server.budget.rejected", this, m -> value(m, server,
@@ -133,7 +146,7 @@ public class GovernorMetrics {
     }
 
     private static double value(GovernorMetrics metrics, String server, ToDoubleFunction<GovernorStats.ServerStats> f) {
-        for (GovernorStats.ServerStats s : metrics.snapshot.servers()) {
+        for (GovernorStats.ServerStats s : metrics.fresh().servers()) {
             if (s.server().equals(server)) {
                 return f.applyAsDouble(s);
             }

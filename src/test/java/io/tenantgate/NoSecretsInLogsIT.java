@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs after the whole unit and {@code @QuarkusTest} suite (failsafe follows surefire): none of the
- * passwords, keys and tokens the tests handed to the application appears in any log it wrote,
- * nor in the packaged application's log from the integration tests.
+ * passwords, keys and tokens the tests handed to the application appears in any log it wrote
+ * ({@code target/test-logs/tenantgate.log*}, one file per application start), nor in the packaged
+ * application's output from the integration tests ({@code target/quarkus-it.log}).
  */
 class NoSecretsInLogsIT {
 
@@ -30,7 +31,8 @@ class NoSecretsInLogsIT {
         for (Path dir : List.of(Path.of("target/test-logs"), Path.of("target"))) {
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> files = Files.list(dir)) {
-                    files.filter(f -> f.getFileName().toString().matches("(tenantgate|quarkus)\\.log.*")).forEach(logs::add);
+                    files.filter(f -> f.getFileName().toString().matches("(tenantgate\\.log.*|quarkus-it\\.log)"))
+                            .forEach(logs::add);
                 }
             }
         }

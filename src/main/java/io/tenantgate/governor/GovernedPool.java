@@ -2,6 +2,7 @@ package io.tenantgate.governor;
 
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.observability.CallContext;
 import io.tenantgate.observability.StatementLog;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.resilience.TenantGuard;
@@ -109,6 +110,7 @@ final class GovernedPool {
             long leased = System.nanoTime();
             timings.record(timings.acquireWait(), asked);
             StatementLog.Caller caller = StatementLog.Caller.current(account.tenant(), account.budget().server());
+            CallContext.pool(account.tenant(), account.budget().server());
             AutoCloseable watch = statements.lease(caller);
             Uni<T> result;
             try {

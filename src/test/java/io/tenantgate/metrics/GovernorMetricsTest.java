@@ -149,6 +149,9 @@ class GovernorMetricsTest {
             assertTrue(tenants.size() <= topTenants + 1, "at most top-tenants + other: " + tenants.size());
             assertTrue(tenants.contains("other"), "the rest are summed under other");
             assertTrue(!text.contains("secret-"), "no password in the metrics");
+            // Built-in meters (Vert.x pools, HTTP) never name a tenant: only ours do, and boundedly.
+            List<String> naming = text.lines().filter(l -> !l.startsWith("#") && l.contains("series-")).toList();
+            assertTrue(naming.stream().allMatch(l -> l.startsWith("tenantgate_tenant_")), naming.toString());
         } finally {
             keys.forEach(pools::evict);
         }

@@ -1,0 +1,69 @@
+package io.tenantgate.observability;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.tenantgate.demo.DemoServers;
+import io.tenantgate.testing.Await;
+import io.tenantgate.testing.RealDatabases;
+import io.tenantgate.testing.TestTokens;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** With tracing on, every tenant statement's span names its tenant, route and pool, for both kinds. */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+@TestProfile(TracingTest.TracingOn.class)
+class TracingTest {
+
+    public static class TracingOn implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.otel.sdk.disabled", "false");
+        }
+    }
+
+    @Inject
+    RecentSpans spans;
+
+    @Test
+    void databaseSpansCarryTenantRouteAndPool() throws InterruptedException {
+        for (String tenant : List.of(DemoServers.ACME, DemoServers.GLOBEX)) {
+            given().auth().oauth2(TestTokens.forTenant(tenant)).when().get("/api/customers").then().statusCode(200);
+            assertTrue(Await.until(() -> !dbSpansOf(tenant).isEmpty(), 10), "database spans of " + tenant + ": "
+                    + spans.all().stream().map(s -> s.getName() + " " + s.getKind() + " " + s.getAttributes()).toList());
+            List<SpanData> db = dbSpansOf(tenant);
+            System.out.println("database span of " + tenant + ": " + db.getFirst().getName() + " "
+                    + db.getFirst().getAttributes());
+            for (SpanData span : db) {
+                assertEquals("GET CustomerResource.list", span.getAttributes().get(TenantSpanAttributes.ROUTE));
+                String pool = span.getAttributes().get(TenantSpanAttributes.POOL);
+                assertTrue(pool != null && pool.startsWith(tenant + "@127.0.0.1:"), pool);
+                assertTrue(span.getAttributes().get(AttributeKey.stringKey("db.statement")).contains("customer"),
+                        "a statement of the tenant's own database");
+                assertFalse(span.getAttributes().asMap().toString().contains("secret"), "no credentials on spans");
+            }
+        }
+    }
+
+    private List<SpanData> dbSpansOf(String tenant) {
+        return spans.all().stream()
+                .filter(s -> s.getKind() == SpanKind.CLIENT)
+                .filter(s -> tenant.equals(s.getAttributes().get(AttributeKey.stringKey("tenantgate.tenant"))))
+                // The registry lookup for the tenant is traced too; the tenant's own statements run on its pool.
+                .filter(s -> s.getAttributes().get(TenantSpanAttributes.POOL) != null)
+                .toList();
+    }
+}

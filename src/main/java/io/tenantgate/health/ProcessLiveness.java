@@ -1,7 +1,8 @@
 package io.tenantgate.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.health.HealthCheck;
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
@@ -11,10 +12,10 @@ import org.eclipse.microprofile.health.Liveness;
  */
 @Liveness
 @ApplicationScoped
-public class ProcessLiveness implements HealthCheck {
+public class ProcessLiveness implements AsyncHealthCheck {
 
     @Override
-    public HealthCheckResponse call() {
-        return HealthCheckResponse.named("tenantgate").up().build();
+    public Uni<HealthCheckResponse> call() {
+        return Uni.createFrom().item(HealthCheckResponse.named("tenantgate").up().build());
     }
 }

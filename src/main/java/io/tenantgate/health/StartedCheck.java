@@ -3,7 +3,8 @@ package io.tenantgate.health;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.health.HealthCheck;
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Startup;
 
@@ -13,7 +14,7 @@ import org.eclipse.microprofile.health.Startup;
  */
 @Startup
 @ApplicationScoped
-public class StartedCheck implements HealthCheck {
+public class StartedCheck implements AsyncHealthCheck {
 
     private volatile boolean started;
 
@@ -22,7 +23,8 @@ public class StartedCheck implements HealthCheck {
     }
 
     @Override
-    public HealthCheckResponse call() {
-        return HealthCheckResponse.named("tenantgate").status(started).withData("registryMigrated", started).build();
+    public Uni<HealthCheckResponse> call() {
+        return Uni.createFrom().item(
+                HealthCheckResponse.named("tenantgate").status(started).withData("registryMigrated", started).build());
     }
 }

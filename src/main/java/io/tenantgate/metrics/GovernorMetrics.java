@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tenantgate.governor.GovernorStats;
@@ -70,6 +71,11 @@ public class GovernorMetrics {
                 .description("Times a tenant circuit breaker opened").register(registry);
         FunctionCounter.builder("tenantgate.breaker.prevented", counters, TenantGuards.Counters::prevented)
                 .description("Calls failed fast by an open breaker, never reaching the database").register(registry);
+        for (CircuitBreakerState to : CircuitBreakerState.values()) {
+            FunctionCounter.builder("tenantgate.breaker.transitions", counters, c -> c.transitions(to))
+                    .description("Tenant circuit breaker state changes, by the state entered")
+                    .tag("to", to.name()).register(registry);
+        }
         Gauge.builder("tenantgate.pools.live", pools, TenantPools::livePools)
                 .description("Tenant pools open").register(registry);
         Gauge.builder("tenantgate.pools.draining", pools, TenantPools::drainingPools)

@@ -54,6 +54,7 @@ public final class TenantGuard {
     }
 
     private void changed(CircuitBreakerState next) {
+        counters.transitioned(next);
         if (next == CircuitBreakerState.OPEN) {
             openedAtNanos = System.nanoTime();
             counters.opened();

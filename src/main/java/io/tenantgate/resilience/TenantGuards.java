@@ -1,6 +1,7 @@
 package io.tenantgate.resilience;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,22 @@ public class TenantGuards {
         private final LongAdder retries = new LongAdder();
         private final LongAdder opened = new LongAdder();
         private final LongAdder prevented = new LongAdder();
+        private final java.util.Map<CircuitBreakerState, LongAdder> transitions = new java.util.EnumMap<>(
+                java.util.Map.of(CircuitBreakerState.CLOSED, new LongAdder(), CircuitBreakerState.OPEN, new LongAdder(),
+                        CircuitBreakerState.HALF_OPEN, new LongAdder()));
+
+        void transitioned(CircuitBreakerState to) {
+            LongAdder count = transitions.get(to);
+            if (count != null) {
+                count.increment();
+            }
+        }
+
+        /** Breaker state changes into {@code to}, across all tenants. */
+        public long transitions(CircuitBreakerState to) {
+            LongAdder count = transitions.get(to);
+            return count == null ? 0 : count.sum();
+        }
 
         void retried() {
             retries.increment();

@@ -54,6 +54,10 @@ class GracefulShutdownTest {
             pools.beginShutdown();
 
             assertEquals("503 shutting-down", LoadClients.call(port, "/api/customers", globex));
+            // Readiness turns DOWN first thing, so Kubernetes stops sending traffic during the drain.
+            io.restassured.RestAssured.given().when().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'tenantgate' }.data.accepting", org.hamcrest.Matchers.equalTo(false));
+            io.restassured.RestAssured.given().when().get("/q/health/live").then().statusCode(200);
             assertEquals(0, pools.livePools());
             assertTrue(pools.drainingPools() > 0, "the busy pool waits for its work");
             assertEquals("200", admitted.get(30, TimeUnit.SECONDS), "admitted work finishes");

@@ -117,7 +117,10 @@ class GovernorMetricsTest {
         assertEquals(2, sample(after, "tenantgate_rejections_total", "reason=\"tenant-statement-timeout\"")
                 - sample(before, "tenantgate_rejections_total", "reason=\"tenant-statement-timeout\""), 0.0);
         assertEquals(1, sample(after, "tenantgate_retries_total") - sample(before, "tenantgate_retries_total"), 0.0);
-        assertTrue(sample(after, "tenantgate_server_budget", server) > 0, "the server's budget is published");
+        assertEquals(7, sample(after, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\"")
+                - sample(before, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\""), 0.0,
+                "the seven reads, as HTTP requests");
+        assertEquals(40, sample(after, "tenantgate_server_budget", server), 0.0, "the configured budget");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tenantgate.customers;
 
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.problem.ProblemException;
+import io.tenantgate.problem.QueryParams;
 import io.tenantgate.security.CurrentTenant;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -52,21 +53,9 @@ public class CustomerResource {
                                   @QueryParam("size") @DefaultValue("20") String size,
                                   @QueryParam("q") @Size(max = 200) String q) {
         // Parsed here, not by JAX-RS: a failed @QueryParam conversion is a 404 by the spec.
-        int pageNumber = intParam("page", page, 0, 1_000_000);
-        int pageSize = intParam("size", size, 1, 100);
+        int pageNumber = QueryParams.intParam("page", page, 0, 1_000_000);
+        int pageSize = QueryParams.intParam("size", size, 1, 100);
         return tenant.route().chain(route -> service.list(route, q, pageNumber, pageSize));
-    }
-
-    private static int intParam(String name, String value, int min, int max) {
-        try {
-            int parsed = Integer.parseInt(value.strip());
-            if (parsed >= min && parsed <= max) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ProblemException.badRequest("validation", name + ": an integer from " + min + " to " + max);
     }
 
     @GET

@@ -87,6 +87,13 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
     }
 
     @Override
+    public void grantDatabase(String database, String owner, String user) {
+        Identifiers.requireSafe(database);
+        Identifiers.requireSafe(user);
+        execute("GRANT ALL PRIVILEGES ON `" + database + "`.* TO '" + user + "'@'%'");
+    }
+
+    @Override
     public int terminateConnectionsOf(String user) {
         Identifiers.requireSafe(user);
         try (Connection c = admin(""); Statement s = c.createStatement()) {

@@ -57,6 +57,14 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     }
 
     @Override
+    public void grantDatabase(String database, String owner, String user) {
+        Identifiers.requireSafe(owner);
+        Identifiers.requireSafe(user);
+        // Membership in the owner role: the tables the owner created are the user's too.
+        execute("GRANT \"" + owner + "\" TO \"" + user + "\"");
+    }
+
+    @Override
     public int terminateConnectionsOf(String user) {
         Identifiers.requireSafe(user);
         return (int) queryLong("SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

@@ -31,6 +31,12 @@ public interface EmbeddedServer extends AutoCloseable {
      */
     void createUser(String user, String password, int maxConnections);
 
+    /**
+     * Lets {@code user} use {@code owner}'s database as fully as its owner: the second user of an
+     * alternating-user password rotation.
+     */
+    void grantDatabase(String database, String owner, String user);
+
     /** Ends every session of {@code user} from the server's side, as an operator or a fail-over would. */
     int terminateConnectionsOf(String user);
 

@@ -1,6 +1,7 @@
 package io.tenantgate.lifecycle;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.governor.DatabaseErrors;
 import io.tenantgate.governor.TenantPools;
@@ -8,6 +9,7 @@ import io.tenantgate.migration.TenantMigrator;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.CredentialCipher;
 import io.tenantgate.registry.CredentialResolver;
+import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.Tenant;
 import io.tenantgate.registry.TenantDirectory;
 import io.tenantgate.registry.TenantKey;
@@ -21,7 +23,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -62,13 +67,153 @@ public class TenantProvisioner {
                                 "tenant '" + spec.key() + "' already exists");
                     }
                 })
-                .chain(() -> migrator.migrate(route))
+                .chain(() -> migrator.migrate(route).onFailure().transform(TenantSetupFailures::toProblem))
                 .chain(() -> persist(tenant))
                 .invoke(() -> directory.invalidate(spec.key()))
                 // Two provisions of one key can both pass the existence check; the primary key decides.
                 .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> new ProblemException(409, "tenant-exists",
                         "Conflict", "tenant '" + spec.key() + "' already exists"))
                 .replaceWith(route);
+    }
+
+    /** The stored tenant, or {@code null}. */
+    public Uni<TenantView> find(String key) {
+        return Panache.withSession(() -> repository.findById(key)).map(t -> t == null ? null : TenantView.of(t));
+    }
+
+    /** One page of tenants in key order, optionally only of one status and/or kind. */
+    public Uni<TenantList> list(TenantStatus status, DatabaseKind kind, int page, int size) {
+        StringBuilder query = new StringBuilder();
+        Map<String, Object> params = new HashMap<>();
+        if (status != null) {
+            query.append("status = :status");
+            params.put("status", status);
+        }
+        if (kind != null) {
+            query.append(query.isEmpty() ? "" : " and ").append("kind = :kind");
+            params.put("kind", kind);
+        }
+        String where = query.toString();
+        return Panache.withSession(() -> (where.isEmpty()
+                        ? repository.findAll(Sort.by("key"))
+                        : repository.find(where, Sort.by("key"), params))
+                .page(page, size).list()
+                .chain(tenants -> (where.isEmpty() ? repository.count() : repository.count(where, params))
+                        .map(total -> new TenantList(tenants.stream().map(TenantView::of).toList(), page, size, total))));
+    }
+
+    /** A page of tenants. */
+    public record TenantList(List<TenantView> items, int page, int size, long total) {
+    }
+
+    /**
+     * Changes a tenant. New connection details are proven first (connect and migrate, 422 naming
+     * the cause otherwise, nothing stored); then the change is stored and this instance drops the
+     * cached route, so the next request gets a pool with the new details while the old pool drains.
+     * Suspending retires the pool at once. {@code null} if there is no such tenant.
+     */
+    public Uni<TenantView> change(String key, TenantPatch patch) {
+        return Panache.withSession(() -> repository.findById(key)).chain(current -> {
+            if (current == null) {
+                return Uni.createFrom().nullItem();
+            }
+            Tenant next = patched(copyOf(current), patch);
+            validate(specOf(next, patch));
+            boolean reconnects = !Objects.equals(current.host, next.host) || current.port != next.port
+                    || !Objects.equals(current.databaseName, next.databaseName)
+                    || !Objects.equals(current.username, next.username) || patch.password() != null
+                    || patch.passwordRef() != null || current.tlsMode != next.tlsMode;
+            Uni<?> proven = reconnects
+                    ? migrator.migrate(directory.route(next)).onFailure().transform(TenantSetupFailures::toProblem)
+                    : Uni.createFrom().voidItem();
+            return proven.chain(() -> Panache.withTransaction(() -> repository.findById(key).map(stored -> {
+                if (stored == null) {
+                    return null;
+                }
+                patched(stored, patch);
+                stored.updatedAt = now();
+                return stored;
+            }))).map(stored -> stored == null ? null : TenantView.of(stored));
+        }).invoke(view -> {
+            directory.invalidate(key);
+            if (view != null && view.status() != TenantStatus.ACTIVE) {
+                pools.evict(key);
+            }
+        });
+    }
+
+    /**
+     * Removes a tenant from the registry and retires its pool (admitted work finishes first). Its
+     * database is left alone. {@code false} if there was no such tenant.
+     */
+    public Uni<Boolean> remove(String key) {
+        return Panache.withTransaction(() -> repository.deleteById(key)).invoke(removed -> {
+            directory.invalidate(key);
+            pools.evict(key);
+        });
+    }
+
+    private Tenant patched(Tenant tenant, TenantPatch patch) {
+        if (patch.displayName() != null) {
+            tenant.displayName = patch.displayName();
+        }
+        if (patch.status() != null) {
+            tenant.status = patch.status();
+        }
+        if (patch.host() != null) {
+            tenant.host = patch.host();
+        }
+        if (patch.port() != null) {
+            tenant.port = patch.port();
+        }
+        if (patch.database() != null) {
+            tenant.databaseName = patch.database();
+        }
+        if (patch.username() != null) {
+            tenant.username = patch.username();
+        }
+        if (patch.password() != null) {
+            tenant.passwordEncrypted = cipher.encrypt(tenant.key, patch.password());
+            tenant.passwordRef = null;
+        } else if (patch.passwordRef() != null) {
+            tenant.passwordRef = patch.passwordRef();
+            tenant.passwordEncrypted = null;
+        }
+        if (patch.tlsMode() != null) {
+            tenant.tlsMode = patch.tlsMode();
+        }
+        if (patch.clearMaxPoolSize()) {
+            tenant.maxPoolSize = null;
+        } else if (patch.maxPoolSize() != null) {
+            tenant.maxPoolSize = patch.maxPoolSize();
+        }
+        return tenant;
+    }
+
+    private static Tenant copyOf(Tenant t) {
+        Tenant copy = new Tenant();
+        copy.key = t.key;
+        copy.displayName = t.displayName;
+        copy.status = t.status;
+        copy.kind = t.kind;
+        copy.host = t.host;
+        copy.port = t.port;
+        copy.databaseName = t.databaseName;
+        copy.username = t.username;
+        copy.passwordEncrypted = t.passwordEncrypted;
+        copy.passwordRef = t.passwordRef;
+        copy.tlsMode = t.tlsMode;
+        copy.maxPoolSize = t.maxPoolSize;
+        copy.createdAt = t.createdAt;
+        copy.updatedAt = t.updatedAt;
+        return copy;
+    }
+
+    /** The patched tenant as a spec, so the same rules as at creation apply. */
+    private static NewTenant specOf(Tenant t, TenantPatch patch) {
+        String password = patch.password() != null ? patch.password() : t.passwordEncrypted != null ? "(stored)" : null;
+        return new NewTenant(t.key, t.displayName, t.kind, t.host, t.port, t.databaseName, t.username, password,
+                password == null ? t.passwordRef : null, t.tlsMode, t.maxPoolSize);
     }
 
     private Uni<Boolean> exists(String key) {

@@ -49,17 +49,18 @@ class GracefulShutdownTest {
         String acme = TestTokens.forTenant(DemoServers.ACME);
         String globex = TestTokens.forTenant(DemoServers.GLOBEX);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<String> admitted = threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=1500", acme));
+            Future<String> admitted = threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=3000", acme));
             assertTrue(Await.until(() -> Await.holdsConnection(pools, DemoServers.ACME), 10), "the sleep is running");
             pools.beginShutdown();
 
             assertEquals("503 shutting-down", LoadClients.call(port, "/api/customers", globex));
+            assertEquals(0, pools.livePools());
+            assertTrue(pools.drainingPools() > 0, "the busy pool waits for its work");
             // Readiness turns DOWN first thing, so Kubernetes stops sending traffic during the drain.
             io.restassured.RestAssured.given().when().get("/q/health/ready").then().statusCode(503)
                     .body("checks.find { it.name == 'tenantgate' }.data.accepting", org.hamcrest.Matchers.equalTo(false));
             io.restassured.RestAssured.given().when().get("/q/health/live").then().statusCode(200);
-            assertEquals(0, pools.livePools());
-            assertTrue(pools.drainingPools() > 0, "the busy pool waits for its work");
+
             assertEquals("200", admitted.get(30, TimeUnit.SECONDS), "admitted work finishes");
         }
         long closedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

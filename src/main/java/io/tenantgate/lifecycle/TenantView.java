@@ -1,0 +1,24 @@
+package io.tenantgate.lifecycle;
+
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.registry.Tenant;
+import io.tenantgate.registry.TenantStatus;
+import io.tenantgate.registry.TlsMode;
+
+import java.time.OffsetDateTime;
+
+/**
+ * A tenant as the admin API shows it. Never the password: only where it lives ({@code inline},
+ * stored encrypted, or the name of the reference it is resolved from).
+ */
+public record TenantView(String key, String displayName, TenantStatus status, DatabaseKind kind, String host,
+                         int port, String database, String username, String passwordStorage, String passwordRef,
+                         TlsMode tlsMode, Integer maxPoolSize, long version, OffsetDateTime createdAt,
+                         OffsetDateTime updatedAt) {
+
+    static TenantView of(Tenant t) {
+        return new TenantView(t.key, t.displayName, t.status, t.kind, t.host, t.port, t.databaseName, t.username,
+                t.passwordEncrypted != null ? "inline" : "reference", t.passwordRef, t.tlsMode, t.maxPoolSize,
+                t.version, t.createdAt, t.updatedAt);
+    }
+}

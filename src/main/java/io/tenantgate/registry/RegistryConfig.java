@@ -40,4 +40,11 @@ public interface RegistryConfig {
     /** Routes kept in memory at most; past it the cache starts over. */
     @WithDefault("10000")
     int routeCacheSize();
+
+    /**
+     * How often each replica reads the registry's change log; a change made anywhere (another
+     * replica's admin API, or SQL) reaches this replica within this plus one lookup.
+     */
+    @WithDefault("2s")
+    Duration changePoll();
 }

@@ -1,7 +1,6 @@
 package io.tenantgate.registry;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.tenantgate.problem.ProblemException;
@@ -101,7 +100,7 @@ public class TenantDirectory {
         if (!refreshing.add(key)) {
             return;
         }
-        VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext()).runOnContext(ignored ->
+        RegistryContexts.runIsolated(vertx, () ->
                 load(key).subscribe().with(
                         route -> refreshing.remove(key),
                         failure -> {

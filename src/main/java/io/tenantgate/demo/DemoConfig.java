@@ -28,6 +28,14 @@ public interface DemoConfig {
     /** acme's password, stored encrypted in the registry. */
     Optional<String> acmePassword();
 
+    /** A spare database on the PostgreSQL demo server, for adding a tenant at run time. */
+    Spare spare();
+
+    interface Spare {
+        /** Its owner's password; absent outside dev and demo runs. */
+        Optional<String> password();
+    }
+
     interface Server {
         /** Host of the server the demo tenant lives on. */
         @WithDefault("127.0.0.1")

@@ -24,6 +24,8 @@ public final class DemoServers implements AutoCloseable {
 
     public static final String ACME = "acme";
     public static final String GLOBEX = "globex";
+    /** A database on the tenant PostgreSQL that no tenant uses until someone adds one for it. */
+    public static final String SPARE = SpareTenantResource.SPARE;
     /** Where globex's password lives; the registry stores only {@code config:} + this name. */
     public static final String GLOBEX_SECRET = "tenantgate.tenant-secrets.globex";
 
@@ -57,6 +59,11 @@ public final class DemoServers implements AutoCloseable {
         config.put("tenantgate.demo.acme-password", acmePassword);
         // globex shows the other way to give a password: a reference resolved at connect time.
         config.put(GLOBEX_SECRET, globexPassword);
+
+        // A database nobody uses yet, for the README's walkthrough of adding a tenant at run time.
+        String sparePassword = secret();
+        postgres.createDatabase(SPARE, SPARE, sparePassword);
+        config.put("tenantgate.demo.spare.password", sparePassword);
 
         config.put("tenantgate.credentials.key", CredentialCipher.newKey());
         DevKeys keys = DevKeys.generate();

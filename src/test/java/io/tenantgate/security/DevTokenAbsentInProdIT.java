@@ -16,6 +16,7 @@ class DevTokenAbsentInProdIT {
     @Test
     void devTokenPathIs404InProd() {
         given().get("/dev/token?tenant=acme&groups=user").then().statusCode(404);
+        given().get("/dev/spare-tenant").then().statusCode(404);
     }
 
     @Test

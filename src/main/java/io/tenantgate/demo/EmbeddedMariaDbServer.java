@@ -87,6 +87,17 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
     }
 
     @Override
+    public void executeIn(String database, String... statements) {
+        try (Connection c = admin(database); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("admin statement failed in " + database, e);
+        }
+    }
+
+    @Override
     public void grantDatabase(String database, String owner, String user) {
         Identifiers.requireSafe(database);
         Identifiers.requireSafe(user);
@@ -180,13 +191,7 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
     }
 
     private void execute(String... statements) {
-        try (Connection c = admin(""); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("admin statement failed", e);
-        }
+        executeIn("", statements);
     }
 
     private Connection admin(String database) throws SQLException {

@@ -57,6 +57,18 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     }
 
     @Override
+    public void executeIn(String database, String... statements) {
+        try (Connection c = postgres.getDatabase("postgres", database).getConnection();
+             Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("admin statement failed in " + database, e);
+        }
+    }
+
+    @Override
     public void grantDatabase(String database, String owner, String user) {
         Identifiers.requireSafe(owner);
         Identifiers.requireSafe(user);

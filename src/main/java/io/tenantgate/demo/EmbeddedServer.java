@@ -37,6 +37,9 @@ public interface EmbeddedServer extends AutoCloseable {
      */
     void grantDatabase(String database, String owner, String user);
 
+    /** Runs statements as the administrator in {@code database}, e.g. to set a schema back. */
+    void executeIn(String database, String... statements);
+
     /** Ends every session of {@code user} from the server's side, as an operator or a fail-over would. */
     int terminateConnectionsOf(String user);
 

@@ -5,6 +5,7 @@ import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.governor.DatabaseErrors;
 import io.tenantgate.governor.TenantPools;
+import io.tenantgate.migration.TenantMigrations;
 import io.tenantgate.migration.TenantMigrator;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.CredentialCipher;
@@ -131,6 +132,9 @@ public class TenantProvisioner {
                     return null;
                 }
                 patched(stored, patch);
+                if (reconnects) {
+                    stored.schemaVersion = TenantMigrations.expectedVersion(); // just migrated
+                }
                 stored.updatedAt = now();
                 return stored;
             }))).map(stored -> stored == null ? null : TenantView.of(stored));
@@ -272,6 +276,8 @@ public class TenantProvisioner {
         tenant.maxPoolSize = spec.maxPoolSize();
         tenant.createdAt = now();
         tenant.updatedAt = tenant.createdAt;
+        // Provisioning migrates first and stores only on success: the schema is current.
+        tenant.schemaVersion = TenantMigrations.expectedVersion();
         return tenant;
     }
 

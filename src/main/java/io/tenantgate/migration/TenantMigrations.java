@@ -49,6 +49,12 @@ public final class TenantMigrations implements ResourceProvider {
         }
     }
 
+    /** The schema version this build's tenant queries need: the highest {@code V<n>__} in the index. */
+    public static int expectedVersion() {
+        return names().stream().map(name -> java.util.regex.Pattern.compile("^V(\\d+)__").matcher(name))
+                .filter(java.util.regex.Matcher::find).mapToInt(m -> Integer.parseInt(m.group(1))).max().orElse(0);
+    }
+
     @Override
     public LoadableResource getResource(String name) {
         String file = name.contains("/") ? name.substring(name.lastIndexOf('/') + 1) : name;

@@ -67,6 +67,10 @@ public class Tenant extends PanacheEntityBase {
     @Version
     public long version;
 
+    /** The tenant-schema version its database was last migrated to ({@code TenantMigrations}). */
+    @Column(name = "schema_version", nullable = false)
+    public int schemaVersion;
+
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
 

@@ -149,6 +149,6 @@ public class TenantDirectory {
                     "the credentials of tenant '" + tenant.key + "' cannot be resolved", 30);
         }
         return new TenantRoute(tenant.key, tenant.displayName, tenant.status, tenant.kind, tenant.host, tenant.port,
-                tenant.databaseName, tenant.username, password, tenant.tlsMode, tenant.maxPoolSize);
+                tenant.databaseName, tenant.username, password, tenant.tlsMode, tenant.maxPoolSize, tenant.schemaVersion);
     }
 }

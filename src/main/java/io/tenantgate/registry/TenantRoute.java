@@ -14,7 +14,14 @@ import java.util.HexFormat;
  */
 public record TenantRoute(String key, String displayName, TenantStatus status, DatabaseKind kind, String host,
                           int port, String database, String username, String password, TlsMode tlsMode,
-                          Integer maxPoolSize) {
+                          Integer maxPoolSize, int schemaVersion) {
+
+    /** A route whose schema is taken to be current (routes built outside the registry: tests, tools). */
+    public TenantRoute(String key, String displayName, TenantStatus status, DatabaseKind kind, String host, int port,
+                       String database, String username, String password, TlsMode tlsMode, Integer maxPoolSize) {
+        this(key, displayName, status, kind, host, port, database, username, password, tlsMode, maxPoolSize,
+                Integer.MAX_VALUE);
+    }
 
     /** The database server this tenant lives on; server budgets are kept per server. */
     public String server() {

@@ -1,6 +1,7 @@
 package io.tenantgate.security;
 
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.migration.TenantMigrations;
 import io.tenantgate.observability.CallContext;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.TenantDirectory;
@@ -19,6 +20,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public class CurrentTenant {
 
     public static final String TENANT_CLAIM = "tenant";
+    private static final int EXPECTED_SCHEMA = TenantMigrations.expectedVersion();
 
     private final JsonWebToken token;
     private final TenantDirectory directory;
@@ -44,6 +46,11 @@ public class CurrentTenant {
             }
             if (route.status() != TenantStatus.ACTIVE) {
                 throw new ProblemException(403, "tenant-suspended", "Forbidden", "tenant '" + key + "' is suspended");
+            }
+            if (route.schemaVersion() < EXPECTED_SCHEMA) {
+                // This build's queries need a newer schema; the fleet upgrade is on its way to it.
+                throw ProblemException.unavailable("tenant-schema-behind", "tenant '" + key
+                        + "' is being upgraded to this version's schema; retry shortly", 5);
             }
             return route;
         });

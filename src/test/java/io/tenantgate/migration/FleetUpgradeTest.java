@@ -1,0 +1,123 @@
+package io.tenantgate.migration;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.tenantgate.demo.DemoServers;
+import io.tenantgate.lifecycle.TenantProvisioner;
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.registry.TenantDirectory;
+import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.testing.Await;
+import io.tenantgate.testing.FreshTenants;
+import io.tenantgate.testing.LoadClients;
+import io.tenantgate.testing.RealDatabases;
+import io.tenantgate.testing.SteadyLoad;
+import io.tenantgate.testing.TestTokens;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A schema migration that existing tenants lack is run across the fleet while the service serves:
+ * 20 tenants on both kinds, one of them unreachable; 19 are upgraded, 1 is reported failed, and
+ * tenants behind are refused with a 503 until they are upgraded, never served by queries that
+ * need the new schema.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+class FleetUpgradeTest {
+
+    private static final String OPERATOR = TestTokens.forTenant("ops", "operator");
+
+    @Inject
+    TenantProvisioner provisioner;
+
+    @Inject
+    TenantDirectory directory;
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @ConfigProperty(name = "tenantgate.migration.concurrency-per-server")
+    int perServer;
+
+    @Test
+    void twentyTenantsOneUnreachableNineteenUpgradedOneReportedAndServingThroughout() throws Throwable {
+        List<TenantRoute> tenants = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            DatabaseKind kind = i % 2 == 0 ? DatabaseKind.MYSQL : DatabaseKind.POSTGRESQL;
+            tenants.add(FreshTenants.provision(provisioner, kind, FreshTenants.key("fleet"), null));
+        }
+        // Set every one back to schema 1, as if they predated the idempotency-key migration.
+        for (TenantRoute t : tenants) {
+            FreshTenants.server(t.kind()).executeIn(t.database(), "DROP TABLE idempotency_key",
+                    "DELETE FROM tenantgate_schema_history WHERE version = '2'");
+        }
+        String keys = tenants.stream().map(t -> "'" + t.key() + "'").collect(Collectors.joining(","));
+        registry("UPDATE tenant SET schema_version = 1 WHERE tenant_key IN (" + keys + ")");
+        TenantRoute unreachable = tenants.get(7);
+        registry("UPDATE tenant SET port = 1 WHERE tenant_key = '" + unreachable.key() + "'");
+        directory.invalidateAll();
+
+        String behind = TestTokens.forTenant(tenants.get(0).key());
+        assertEquals("503 tenant-schema-behind", LoadClients.call(port, "/api/customers", behind),
+                "a tenant behind is not served with this build's queries");
+
+        try (SteadyLoad load = new SteadyLoad(port)) {
+            load.clients("acme", TestTokens.forTenant(DemoServers.ACME), "/api/customers", 2);
+            load.clients("globex", TestTokens.forTenant(DemoServers.GLOBEX), "/api/customers", 2);
+            long start = System.nanoTime();
+            given().auth().oauth2(OPERATOR).when().post("/admin/migrations").then().statusCode(202);
+            assertTrue(Await.until(() -> !progress().getBoolean("running"), 120), "the upgrade finished");
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            Thread.sleep(300);
+            load.close();
+
+            JsonPath progress = progress();
+            System.out.printf("fleet upgrade: %d upgraded, %d failed in %d ms, peak %d at once, %d on one server;"
+                            + " healthy tenants %s%n", progress.getInt("upgraded"), progress.getInt("failed"), tookMillis,
+                    progress.getInt("peakConcurrency"), progress.getInt("peakConcurrencyOnOneServer"),
+                    SteadyLoad.tally(load.answers("acme")) + " " + SteadyLoad.tally(load.answers("globex")));
+            assertEquals(19, progress.getInt("upgraded"));
+            assertEquals(1, progress.getInt("failed"));
+            assertEquals(unreachable.key(), progress.getString("notUpgraded[0].tenant"));
+            assertEquals("FAILED", progress.getString("notUpgraded[0].state"));
+            assertTrue(progress.getInt("peakConcurrencyOnOneServer") <= perServer, "bounded per server");
+            for (String group : List.of("acme", "globex")) {
+                Map<String, Long> tally = SteadyLoad.tally(load.answers(group));
+                assertEquals(Map.of("200", tally.get("200")), tally, group + " was served throughout");
+            }
+        }
+        for (TenantRoute t : tenants) {
+            if (t.key().equals(unreachable.key())) {
+                continue;
+            }
+            assertEquals(1, FreshTenants.server(t.kind()).queryLong(t.database(),
+                    "SELECT COUNT(*) FROM tenantgate_schema_history WHERE version = '2' AND success"
+                            + (t.kind() == DatabaseKind.MYSQL ? " = 1" : "")), t.key() + " has schema 2 again");
+            assertTrue(Await.until(() -> "200".equals(LoadClients.call(port, "/api/customers",
+                    TestTokens.forTenant(t.key()))), 15), t.key() + " is served again");
+        }
+        assertEquals("503 tenant-schema-behind", LoadClients.call(port, "/api/customers",
+                TestTokens.forTenant(unreachable.key())), "the failed tenant stays refused");
+    }
+
+    private static JsonPath progress() {
+        return given().auth().oauth2(OPERATOR).when().get("/admin/migrations").then().statusCode(200).extract()
+                .jsonPath();
+    }
+
+    private static void registry(String sql) {
+        RealDatabases.servers().registry().executeIn("tenantgate", sql);
+    }
+}

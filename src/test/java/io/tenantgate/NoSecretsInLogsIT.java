@@ -31,7 +31,7 @@ class NoSecretsInLogsIT {
         for (Path dir : List.of(Path.of("target/test-logs"), Path.of("target"))) {
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> files = Files.list(dir)) {
-                    files.filter(f -> f.getFileName().toString().matches("(tenantgate\\.log.*|quarkus-it\\.log)"))
+                    files.filter(f -> f.getFileName().toString().matches("(tenantgate\\.log.*|quarkus-it.*\\.log)"))
                             .forEach(logs::add);
                 }
             }

@@ -4,7 +4,10 @@ import io.smallrye.mutiny.Uni;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.problem.QueryParams;
 import io.tenantgate.security.CurrentTenant;
-import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.Authenticated;
+import io.tenantgate.permissions.Permissions;
+import io.tenantgate.registry.TenantRoute;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -32,7 +35,7 @@ import java.util.regex.Pattern;
  * name another tenant's data.
  */
 @Path("/api/customers")
-@RolesAllowed("user")
+@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class CustomerResource {
@@ -42,10 +45,20 @@ public class CustomerResource {
 
     private final CurrentTenant tenant;
     private final CustomerService service;
+    private final Permissions permissions;
+    private final JsonWebToken token;
 
-    public CustomerResource(CurrentTenant tenant, CustomerService service) {
+    public CustomerResource(CurrentTenant tenant, CustomerService service, Permissions permissions,
+                            JsonWebToken token) {
         this.tenant = tenant;
         this.service = service;
+        this.permissions = permissions;
+        this.token = token;
+    }
+
+    /** The caller's tenant, once their roles there are known to grant {@code permission} (403 otherwise). */
+    private Uni<TenantRoute> allowed(String permission) {
+        return tenant.route().call(route -> permissions.require(route, token.getGroups(), permission));
     }
 
     @GET
@@ -55,14 +68,14 @@ public class CustomerResource {
         // Parsed here, not by JAX-RS: a failed @QueryParam conversion is a 404 by the spec.
         int pageNumber = QueryParams.intParam("page", page, 0, 1_000_000);
         int pageSize = QueryParams.intParam("size", size, 1, 100);
-        return tenant.route().chain(route -> service.list(route, q, pageNumber, pageSize));
+        return allowed(Permissions.CUSTOMERS_READ).chain(route -> service.list(route, q, pageNumber, pageSize));
     }
 
     @GET
     @Path("/{id}")
     public Uni<Customer> get(@PathParam("id") String id) {
         UUID customerId = parse(id);
-        return tenant.route().chain(route -> service.get(route, customerId));
+        return allowed(Permissions.CUSTOMERS_READ).chain(route -> service.get(route, customerId));
     }
 
     /**
@@ -74,7 +87,7 @@ public class CustomerResource {
     public Uni<Response> create(@NotNull @Valid CustomerInput input, @Context UriInfo uri,
                                 @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (idempotencyKey != null) {
-            return tenant.route().chain(route -> service.create(route, input, idempotencyKey))
+            return allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.create(route, input, idempotencyKey))
                     .map(stored -> Response.status(stored.status())
                             .location(uri.getBaseUriBuilder().path(stored.location()).build())
                             .header("Idempotent-Replayed", stored.replayed())
@@ -82,7 +95,7 @@ public class CustomerResource {
                             .entity(stored.body())
                             .build());
         }
-        return tenant.route().chain(route -> service.create(route, input))
+        return allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.create(route, input))
                 .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
                         .entity(created)
                         .build());
@@ -92,14 +105,14 @@ public class CustomerResource {
     @Path("/{id}")
     public Uni<Customer> update(@PathParam("id") String id, @NotNull @Valid CustomerInput input) {
         UUID customerId = parse(id);
-        return tenant.route().chain(route -> service.update(route, customerId, input));
+        return allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.update(route, customerId, input));
     }
 
     @DELETE
     @Path("/{id}")
     public Uni<Response> delete(@PathParam("id") String id) {
         UUID customerId = parse(id);
-        return tenant.route().chain(route -> service.delete(route, customerId)).map(done -> Response.noContent().build());
+        return allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.delete(route, customerId)).map(done -> Response.noContent().build());
     }
 
     private static UUID parse(String id) {

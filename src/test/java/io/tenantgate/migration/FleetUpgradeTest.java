@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A schema migration that existing tenants lack is run across the fleet while the service serves:
+ * The newest schema migration, taken away again from existing tenants, is run across the fleet while the service serves:
  * 20 tenants on both kinds, one of them unreachable; 19 are upgraded, 1 is reported failed, and
  * tenants behind are refused with a 503 until they are upgraded, never served by queries that
  * need the new schema.
@@ -58,13 +58,15 @@ class FleetUpgradeTest {
             DatabaseKind kind = i % 2 == 0 ? DatabaseKind.MYSQL : DatabaseKind.POSTGRESQL;
             tenants.add(FreshTenants.provision(provisioner, kind, FreshTenants.key("fleet"), null));
         }
-        // Set every one back to schema 1, as if they predated the idempotency-key migration.
+        // Set every one back to the schema before the newest migration (V3), as if they predated it.
         for (TenantRoute t : tenants) {
-            FreshTenants.server(t.kind()).executeIn(t.database(), "DROP TABLE idempotency_key",
-                    "DELETE FROM tenantgate_schema_history WHERE version = '2'");
+            FreshTenants.server(t.kind()).executeIn(t.database(), "DROP TABLE report_request",
+                    "DROP TABLE report_template", "DROP TABLE role_permission",
+                    "ALTER TABLE customer DROP COLUMN version",
+                    "DELETE FROM tenantgate_schema_history WHERE version = '3'");
         }
         String keys = tenants.stream().map(t -> "'" + t.key() + "'").collect(Collectors.joining(","));
-        registry("UPDATE tenant SET schema_version = 1 WHERE tenant_key IN (" + keys + ")");
+        registry("UPDATE tenant SET schema_version = 2 WHERE tenant_key IN (" + keys + ")");
         TenantRoute unreachable = tenants.get(7);
         registry("UPDATE tenant SET port = 1 WHERE tenant_key = '" + unreachable.key() + "'");
         directory.invalidateAll();
@@ -103,8 +105,8 @@ class FleetUpgradeTest {
                 continue;
             }
             assertEquals(1, FreshTenants.server(t.kind()).queryLong(t.database(),
-                    "SELECT COUNT(*) FROM tenantgate_schema_history WHERE version = '2' AND success"
-                            + (t.kind() == DatabaseKind.MYSQL ? " = 1" : "")), t.key() + " has schema 2 again");
+                    "SELECT COUNT(*) FROM tenantgate_schema_history WHERE version = '3' AND success"
+                            + (t.kind() == DatabaseKind.MYSQL ? " = 1" : "")), t.key() + " has schema 3 again");
             assertTrue(Await.until(() -> "200".equals(LoadClients.call(port, "/api/customers",
                     TestTokens.forTenant(t.key()))), 15), t.key() + " is served again");
         }

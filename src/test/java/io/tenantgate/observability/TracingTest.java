@@ -47,12 +47,12 @@ class TracingTest {
             List<SpanData> db = dbSpansOf(tenant);
             System.out.println("database span of " + tenant + ": " + db.getFirst().getName() + " "
                     + db.getFirst().getAttributes());
+            assertTrue(db.stream().anyMatch(span -> span.getAttributes().get(AttributeKey.stringKey("db.statement"))
+                    .contains("FROM customer")), "the customer query ran on the tenant's own database");
             for (SpanData span : db) {
                 assertEquals("GET CustomerResource.list", span.getAttributes().get(TenantSpanAttributes.ROUTE));
                 String pool = span.getAttributes().get(TenantSpanAttributes.POOL);
                 assertTrue(pool != null && pool.startsWith(tenant + "@127.0.0.1:"), pool);
-                assertTrue(span.getAttributes().get(AttributeKey.stringKey("db.statement")).contains("customer"),
-                        "a statement of the tenant's own database");
                 assertFalse(span.getAttributes().asMap().toString().contains("secret"), "no credentials on spans");
             }
         }

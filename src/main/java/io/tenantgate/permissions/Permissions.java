@@ -1,0 +1,105 @@
+package io.tenantgate.permissions;
+
+import io.smallrye.mutiny.Uni;
+import io.tenantgate.governor.TenantSql;
+import io.tenantgate.problem.ProblemException;
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.registry.TenantRoute;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * What a caller may do in their tenant: the permissions granted, in the tenant's own database
+ * ({@code role_permission}), to the roles named by the token's {@code groups}.
+ *
+ * <p>Looked up with one statement and kept for {@value #TTL_SECONDS} s per tenant and set of
+ * roles (bounded), so checking a permission costs no round trip on most requests. A grant changed
+ * in the tenant's database takes effect within that time.
+ */
+@ApplicationScoped
+public class Permissions {
+
+    public static final String CUSTOMERS_READ = "customers:read";
+    public static final String CUSTOMERS_WRITE = "customers:write";
+    public static final String REPORTS_READ = "reports:read";
+    public static final String REPORTS_WRITE = "reports:write";
+
+    static final int TTL_SECONDS = 10;
+    private static final int MAX_ROLES = 20;
+    private static final int MAX_CACHED = 10_000;
+    private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    private final TenantSql sql;
+    private final ConcurrentMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Lookups under way: concurrent first requests of one tenant share one statement. */
+    private final ConcurrentMap<String, Uni<Set<String>>> loading = new ConcurrentHashMap<>();
+
+    private record Cached(Set<String> permissions, long loadedAt) {
+    }
+
+    public Permissions(TenantSql sql) {
+        this.sql = sql;
+    }
+
+    /** The caller's permissions in the tenant, sorted. */
+    public Uni<Set<String>> of(TenantRoute tenant, Set<String> groups) {
+        List<String> roles = groups.stream().filter(g -> ROLE.matcher(g).matches()).sorted().limit(MAX_ROLES).toList();
+        if (roles.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        String key = tenant.key() + "|" + String.join(",", roles);
+        Cached cached = cache.get(key);
+        if (cached != null && System.nanoTime() - cached.loadedAt() < TTL_SECONDS * 1_000_000_000L) {
+            return Uni.createFrom().item(cached.permissions());
+        }
+        return loading.computeIfAbsent(key, k -> load(tenant, roles, key)
+                .onTermination().invoke(() -> loading.remove(key))
+                .memoize().indefinitely());
+    }
+
+    private Uni<Set<String>> load(TenantRoute tenant, List<String> roles, String key) {
+        return sql.withConnection(tenant, c -> c.preparedQuery(statement(tenant.kind(), roles.size()))
+                        .execute(Tuple.from(new ArrayList<Object>(roles))))
+                .map(rows -> {
+                    Set<String> permissions = new TreeSet<>();
+                    for (Row row : rows) {
+                        permissions.add(row.getString(0));
+                    }
+                    Set<String> frozen = Collections.unmodifiableSet(permissions);
+                    if (cache.size() >= MAX_CACHED) {
+                        cache.clear();
+                    }
+                    cache.put(key, new Cached(frozen, System.nanoTime()));
+                    return frozen;
+                });
+    }
+
+    /** Fails with 403 {@code permission-denied} unless the caller's roles grant {@code permission}. */
+    public Uni<Void> require(TenantRoute tenant, Set<String> groups, String permission) {
+        return of(tenant, groups).invoke(granted -> {
+            if (!granted.contains(permission)) {
+                throw new ProblemException(403, "permission-denied", "Forbidden",
+                        "your roles in tenant '" + tenant.key() + "' do not grant " + permission);
+            }
+        }).replaceWithVoid();
+    }
+
+    /** Both kinds side by side: the placeholders differ. */
+    private static String statement(DatabaseKind kind, int roles) {
+        String placeholders = java.util.stream.IntStream.rangeClosed(1, roles)
+                .mapToObj(i -> kind == DatabaseKind.MYSQL ? "?" : "$" + i)
+                .collect(Collectors.joining(", "));
+        return "SELECT DISTINCT permission FROM role_permission WHERE role IN (" + placeholders + ")";
+    }
+}

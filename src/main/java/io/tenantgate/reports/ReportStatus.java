@@ -1,0 +1,4 @@
+package io.tenantgate.reports;
+
+/** Where a report request stands. */
+public enum ReportStatus { REQUESTED, RUNNING, DONE, FAILED, CANCELLED }

@@ -1,0 +1,88 @@
+package io.tenantgate.permissions;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.tenantgate.lifecycle.TenantProvisioner;
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.testing.FreshTenants;
+import io.tenantgate.testing.RealDatabases;
+import io.tenantgate.testing.TenantApi;
+import io.tenantgate.testing.TestTokens;
+import jakarta.inject.Inject;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Roles come from the token's groups; what they may do comes from the tenant's own database, and
+ * every write endpoint checks it.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+class PermissionsTest {
+
+    @Inject
+    TenantProvisioner provisioner;
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void everyWriteEndpointChecksThePermissionTheTenantGrantsTheCallersRoles(DatabaseKind kind) throws Throwable {
+        TenantRoute tenant = FreshTenants.provision(provisioner, kind, FreshTenants.key("perm"), null);
+        String user = TestTokens.forTenant(tenant.key(), "user");
+        String viewer = TestTokens.forTenant(tenant.key(), "viewer");
+
+        given().auth().oauth2(user).when().get("/api/permissions").then().statusCode(200)
+                .body("tenant", equalTo(tenant.key()))
+                .body("permissions", containsInAnyOrder("customers:read", "customers:write", "reports:read",
+                        "reports:write"));
+        given().auth().oauth2(viewer).when().get("/api/permissions").then().statusCode(200)
+                .body("permissions", containsInAnyOrder("customers:read", "reports:read"));
+
+        String id = given().auth().oauth2(user).contentType(ContentType.JSON)
+                .body(TenantApi.customer("Ada", "ada@example.com")).when().post("/api/customers").then()
+                .statusCode(201).extract().path("id");
+
+        // A viewer reads, and every write is refused without changing anything.
+        given().auth().oauth2(viewer).when().get("/api/customers/{id}", id).then().statusCode(200);
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).body(TenantApi.customer("Eve", "eve@example.com"))
+                .when().post("/api/customers").then().statusCode(403)
+                .body("type", equalTo("urn:tenantgate:problem:permission-denied"));
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).body(TenantApi.customer("Eve", "eve@example.com"))
+                .when().put("/api/customers/{id}", id).then().statusCode(403);
+        given().auth().oauth2(viewer).when().delete("/api/customers/{id}", id).then().statusCode(403);
+        given().auth().oauth2(viewer).contentType(ContentType.JSON)
+                .body(java.util.Map.of("templateId", "00000000-0000-4000-8000-000000000001", "title", "Q4"))
+                .when().post("/api/reports").then().statusCode(403);
+        assertEquals(1, FreshTenants.server(kind).queryLong(tenant.database(), "SELECT COUNT(*) FROM customer"));
+        given().auth().oauth2(user).when().get("/api/customers/{id}", id).then().statusCode(200)
+                .body("name", equalTo("Ada"));
+
+        // A role the tenant does not know grants nothing, even to read.
+        given().auth().oauth2(TestTokens.forTenant(tenant.key(), "stranger")).when().get("/api/customers").then()
+                .statusCode(403);
+        // A role the tenant defines in its own database works without any change to the service.
+        FreshTenants.server(kind).executeIn(tenant.database(),
+                "INSERT INTO role_permission (role, permission) VALUES ('auditor', 'customers:read')");
+        given().auth().oauth2(TestTokens.forTenant(tenant.key(), "auditor")).when().get("/api/customers").then()
+                .statusCode(200);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void grantsOfOneTenantNeverApplyInAnother(DatabaseKind kind) throws Throwable {
+        TenantRoute generous = FreshTenants.provision(provisioner, kind, FreshTenants.key("gen"), null);
+        TenantRoute strict = FreshTenants.provision(provisioner, kind, FreshTenants.key("strict"), null);
+        FreshTenants.server(kind).executeIn(generous.database(),
+                "INSERT INTO role_permission (role, permission) VALUES ('viewer', 'customers:write')");
+        given().auth().oauth2(TestTokens.forTenant(generous.key(), "viewer")).contentType(ContentType.JSON)
+                .body(TenantApi.customer("Ada", "ada@example.com")).when().post("/api/customers").then().statusCode(201);
+        given().auth().oauth2(TestTokens.forTenant(strict.key(), "viewer")).contentType(ContentType.JSON)
+                .body(TenantApi.customer("Ada", "ada@example.com")).when().post("/api/customers").then().statusCode(403);
+    }
+}

@@ -1,6 +1,7 @@
 package io.tenantgate.customers;
 
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.registry.DatabaseKind;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -31,15 +32,25 @@ public class CustomerRepository {
 
     /** Number of rows updated: 0 when no such customer. */
     public Uni<Integer> update(SqlConnection connection, CustomerSql sql, UUID id, CustomerInput input,
-                               OffsetDateTime now) {
-        return connection.preparedQuery(sql.update)
-                .execute(Tuple.from(Arrays.asList(input.name(), input.email(), nullable(input.phone()), sql.time(now),
-                        sql.id(id))))
-                .map(RowSet::rowCount);
+                               OffsetDateTime now, Long expectedVersion) {
+        List<Object> args = new ArrayList<>(Arrays.asList(input.name(), input.email(), nullable(input.phone()),
+                sql.time(now), sql.id(id)));
+        String statement = sql.update;
+        if (expectedVersion != null) {
+            statement += sql == CustomerSql.POSTGRESQL ? " AND version = $6" : " AND version = ?";
+            args.add(expectedVersion);
+        }
+        return connection.preparedQuery(statement).execute(Tuple.from(args)).map(RowSet::rowCount);
     }
 
     public Uni<Integer> delete(SqlConnection connection, CustomerSql sql, UUID id) {
         return connection.preparedQuery(sql.delete).execute(Tuple.of(sql.id(id))).map(RowSet::rowCount);
+    }
+
+    /** The {@code limit} newest customers, in one statement (for views that combine features). */
+    public Uni<List<Customer>> newest(SqlConnection connection, DatabaseKind kind, int limit) {
+        CustomerSql sql = CustomerSql.of(kind);
+        return connection.preparedQuery(sql.page).execute(Tuple.of(limit, 0L)).map(rows -> customers(sql, rows));
     }
 
     /** A page and the total, in two statements on the same connection. */

@@ -1,13 +1,12 @@
 package io.tenantgate.customers;
 
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.problem.Preconditions;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.problem.QueryParams;
-import io.tenantgate.security.CurrentTenant;
 import io.quarkus.security.Authenticated;
 import io.tenantgate.permissions.Permissions;
-import io.tenantgate.registry.TenantRoute;
-import org.eclipse.microprofile.jwt.JsonWebToken;
+import io.tenantgate.permissions.TenantAccess;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -43,22 +42,12 @@ public class CustomerResource {
     private static final Pattern UUID_TEXT =
             Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
-    private final CurrentTenant tenant;
+    private final TenantAccess access;
     private final CustomerService service;
-    private final Permissions permissions;
-    private final JsonWebToken token;
 
-    public CustomerResource(CurrentTenant tenant, CustomerService service, Permissions permissions,
-                            JsonWebToken token) {
-        this.tenant = tenant;
+    public CustomerResource(TenantAccess access, CustomerService service) {
+        this.access = access;
         this.service = service;
-        this.permissions = permissions;
-        this.token = token;
-    }
-
-    /** The caller's tenant, once their roles there are known to grant {@code permission} (403 otherwise). */
-    private Uni<TenantRoute> allowed(String permission) {
-        return tenant.route().call(route -> permissions.require(route, token.getGroups(), permission));
     }
 
     @GET
@@ -68,14 +57,15 @@ public class CustomerResource {
         // Parsed here, not by JAX-RS: a failed @QueryParam conversion is a 404 by the spec.
         int pageNumber = QueryParams.intParam("page", page, 0, 1_000_000);
         int pageSize = QueryParams.intParam("size", size, 1, 100);
-        return allowed(Permissions.CUSTOMERS_READ).chain(route -> service.list(route, q, pageNumber, pageSize));
+        return access.allowed(Permissions.CUSTOMERS_READ).chain(route -> service.list(route, q, pageNumber, pageSize));
     }
 
     @GET
     @Path("/{id}")
-    public Uni<Customer> get(@PathParam("id") String id) {
+    public Uni<Response> get(@PathParam("id") String id) {
         UUID customerId = parse(id);
-        return allowed(Permissions.CUSTOMERS_READ).chain(route -> service.get(route, customerId));
+        return access.allowed(Permissions.CUSTOMERS_READ).chain(route -> service.get(route, customerId))
+                .map(found -> Response.ok(found).tag(Preconditions.etag(found.version())).build());
     }
 
     /**
@@ -87,7 +77,7 @@ public class CustomerResource {
     public Uni<Response> create(@NotNull @Valid CustomerInput input, @Context UriInfo uri,
                                 @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (idempotencyKey != null) {
-            return allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.create(route, input, idempotencyKey))
+            return access.allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.create(route, input, idempotencyKey))
                     .map(stored -> Response.status(stored.status())
                             .location(uri.getBaseUriBuilder().path(stored.location()).build())
                             .header("Idempotent-Replayed", stored.replayed())
@@ -95,7 +85,7 @@ public class CustomerResource {
                             .entity(stored.body())
                             .build());
         }
-        return allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.create(route, input))
+        return access.allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.create(route, input))
                 .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
                         .entity(created)
                         .build());
@@ -103,16 +93,20 @@ public class CustomerResource {
 
     @PUT
     @Path("/{id}")
-    public Uni<Customer> update(@PathParam("id") String id, @NotNull @Valid CustomerInput input) {
+    public Uni<Response> update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+                                @NotNull @Valid CustomerInput input) {
         UUID customerId = parse(id);
-        return allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.update(route, customerId, input));
+        // If-Match is honoured when sent (412 when stale); without it the PUT replaces unconditionally.
+        Long expected = ifMatch == null ? null : Preconditions.ifMatch(ifMatch);
+        return access.allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.update(route, customerId, input, expected))
+                .map(updated -> Response.ok(updated).tag(Preconditions.etag(updated.version())).build());
     }
 
     @DELETE
     @Path("/{id}")
     public Uni<Response> delete(@PathParam("id") String id) {
         UUID customerId = parse(id);
-        return allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.delete(route, customerId)).map(done -> Response.noContent().build());
+        return access.allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.delete(route, customerId)).map(done -> Response.noContent().build());
     }
 
     private static UUID parse(String id) {

@@ -85,16 +85,30 @@ public class CustomerService {
     private static Customer newCustomer(CustomerInput input) {
         OffsetDateTime now = now();
         return new Customer(UUID.randomUUID(), input.name().strip(), normalize(input.email()),
-                blankToNull(input.phone()), now, now);
+                blankToNull(input.phone()), now, now, 1);
     }
 
-    public Uni<Customer> update(TenantRoute tenant, UUID id, CustomerInput input) {
+    /**
+     * Replaces a customer. With {@code expectedVersion} (the client's {@code If-Match}) it changes
+     * the customer only if nobody changed it since: 412 otherwise, and nothing is changed.
+     */
+    public Uni<Customer> update(TenantRoute tenant, UUID id, CustomerInput input, Long expectedVersion) {
         CustomerSql dialect = CustomerSql.of(tenant.kind());
         CustomerInput normalized = new CustomerInput(input.name().strip(), normalize(input.email()),
                 blankToNull(input.phone()));
-        // A full replacement: repeating it leaves the same row, so it is retried like a read.
-        return sql.withTransaction(tenant, Idempotence.REPEATABLE, c -> repository.update(c, dialect, id, normalized, now())
-                        .chain(updated -> updated == 0 ? Uni.createFrom().nullItem() : repository.find(c, dialect, id)))
+        // A full replacement may be repeated; a conditional one may not: its repeat would find the
+        // version it set and answer 412 for a change that succeeded.
+        Idempotence idempotence = expectedVersion == null ? Idempotence.REPEATABLE : Idempotence.ONCE;
+        return sql.withTransaction(tenant, idempotence, c -> repository.update(c, dialect, id, normalized, now(),
+                                expectedVersion)
+                        .chain(updated -> repository.find(c, dialect, id).map(found -> {
+                            if (found != null && updated == 0) {
+                                throw new ProblemException(412, "stale-version", "Precondition failed",
+                                        "the customer was changed since you read it; it is now at version "
+                                                + found.version() + ": read it again");
+                            }
+                            return found;
+                        })))
                 .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> duplicate(normalized.email()))
                 .map(found -> orNotFound(found, id));
     }

@@ -16,25 +16,25 @@ enum CustomerSql {
 
     POSTGRESQL(
             "INSERT INTO customer (id, name, email, phone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            "SELECT id, name, email, phone, created_at, updated_at FROM customer WHERE id = $1",
-            "UPDATE customer SET name = $1, email = $2, phone = $3, updated_at = $4 WHERE id = $5",
+            "SELECT id, name, email, phone, created_at, updated_at, version FROM customer WHERE id = $1",
+            "UPDATE customer SET name = $1, email = $2, phone = $3, updated_at = $4, version = version + 1 WHERE id = $5",
             "DELETE FROM customer WHERE id = $1",
-            "SELECT id, name, email, phone, created_at, updated_at FROM customer"
+            "SELECT id, name, email, phone, created_at, updated_at, version FROM customer"
                     + " ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
             "SELECT COUNT(*) FROM customer",
-            "SELECT id, name, email, phone, created_at, updated_at FROM customer"
+            "SELECT id, name, email, phone, created_at, updated_at, version FROM customer"
                     + " WHERE LOWER(name) LIKE $1 ESCAPE '!' OR email LIKE $1 ESCAPE '!' ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
             "SELECT COUNT(*) FROM customer WHERE LOWER(name) LIKE $1 ESCAPE '!' OR email LIKE $1 ESCAPE '!'"),
 
     MYSQL(
             "INSERT INTO customer (id, name, email, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            "SELECT id, name, email, phone, created_at, updated_at FROM customer WHERE id = ?",
-            "UPDATE customer SET name = ?, email = ?, phone = ?, updated_at = ? WHERE id = ?",
+            "SELECT id, name, email, phone, created_at, updated_at, version FROM customer WHERE id = ?",
+            "UPDATE customer SET name = ?, email = ?, phone = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             "DELETE FROM customer WHERE id = ?",
-            "SELECT id, name, email, phone, created_at, updated_at FROM customer"
+            "SELECT id, name, email, phone, created_at, updated_at, version FROM customer"
                     + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
             "SELECT COUNT(*) FROM customer",
-            "SELECT id, name, email, phone, created_at, updated_at FROM customer"
+            "SELECT id, name, email, phone, created_at, updated_at, version FROM customer"
                     + " WHERE LOWER(name) LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!' ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
             "SELECT COUNT(*) FROM customer WHERE LOWER(name) LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!'");
 
@@ -84,9 +84,9 @@ enum CustomerSql {
     Customer customer(Row row) {
         return this == POSTGRESQL
                 ? new Customer(row.getUUID("id"), row.getString("name"), row.getString("email"), row.getString("phone"),
-                        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"))
+                        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"), row.getLong("version"))
                 : new Customer(UUID.fromString(row.getString("id")), row.getString("name"), row.getString("email"),
                         row.getString("phone"), row.getLocalDateTime("created_at").atOffset(ZoneOffset.UTC),
-                        row.getLocalDateTime("updated_at").atOffset(ZoneOffset.UTC));
+                        row.getLocalDateTime("updated_at").atOffset(ZoneOffset.UTC), row.getLong("version"));
     }
 }

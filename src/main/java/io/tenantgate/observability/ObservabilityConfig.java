@@ -23,4 +23,11 @@ public interface ObservabilityConfig {
      */
     @WithDefault("5s")
     Duration longLease();
+
+    /**
+     * Count tenant statements per request id, for tests that prove a fixed number of round trips
+     * (no N+1). Off in production; on in the test profile.
+     */
+    @WithDefault("false")
+    boolean countStatements();
 }

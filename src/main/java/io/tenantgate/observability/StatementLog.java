@@ -24,12 +24,16 @@ public class StatementLog {
     private final Vertx vertx;
     private final long slowNanos;
     private final long longLeaseMillis;
+    private final boolean counting;
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicInteger> perRequest =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public StatementLog(MeterRegistry meters, Vertx vertx, ObservabilityConfig config) {
         this.meters = meters;
         this.vertx = vertx;
         this.slowNanos = config.slowStatement().toNanos();
         this.longLeaseMillis = config.longLease().toMillis();
+        this.counting = config.countStatements();
     }
 
     /** Who a lease or statement works for, captured when the connection is taken. */
@@ -47,6 +51,13 @@ public class StatementLog {
     }
 
     private void finished(Caller caller, String sql, long nanos) {
+        if (counting && !"-".equals(caller.requestId())) {
+            if (perRequest.size() > 10_000) {
+                perRequest.clear();
+            }
+            perRequest.computeIfAbsent(caller.requestId(), id -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
+        }
         try {
             Timer.builder("tenantgate.statement").description("Tenant statement round trips")
                     .tag("server", caller.server()).register(meters).record(nanos, TimeUnit.NANOSECONDS);
@@ -57,6 +68,12 @@ public class StatementLog {
         } catch (RuntimeException e) {
             LOG.debugf("could not record a statement: %s", e);
         }
+    }
+
+    /** Tenant statements run for a request, when counting is on ({@code count-statements}). */
+    public int statementsOf(String requestId) {
+        var count = perRequest.get(requestId);
+        return count == null ? 0 : count.get();
     }
 
     /** Starts watching a lease; the returned handle must be closed when the connection is given back. */

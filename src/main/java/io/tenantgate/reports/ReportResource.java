@@ -3,10 +3,10 @@ package io.tenantgate.reports;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.permissions.Permissions;
+import io.tenantgate.permissions.TenantAccess;
+import io.tenantgate.problem.Preconditions;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.problem.QueryParams;
-import io.tenantgate.registry.TenantRoute;
-import io.tenantgate.security.CurrentTenant;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -23,7 +23,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.util.List;
 import java.util.Locale;
@@ -39,26 +38,18 @@ import java.util.Locale;
 @Consumes(MediaType.APPLICATION_JSON)
 public class ReportResource {
 
-    private final CurrentTenant tenant;
+    private final TenantAccess access;
     private final ReportService service;
-    private final Permissions permissions;
-    private final JsonWebToken token;
 
-    public ReportResource(CurrentTenant tenant, ReportService service, Permissions permissions, JsonWebToken token) {
-        this.tenant = tenant;
+    public ReportResource(TenantAccess access, ReportService service) {
+        this.access = access;
         this.service = service;
-        this.permissions = permissions;
-        this.token = token;
-    }
-
-    private Uni<TenantRoute> allowed(String permission) {
-        return tenant.route().call(route -> permissions.require(route, token.getGroups(), permission));
     }
 
     @GET
     @Path("/report-templates")
     public Uni<List<ReportTemplate>> templates() {
-        return allowed(Permissions.REPORTS_READ).chain(service::templates);
+        return access.allowed(Permissions.REPORTS_READ).chain(service::templates);
     }
 
     @GET
@@ -68,23 +59,23 @@ public class ReportResource {
         ReportStatus filter = status(status);
         int pageNumber = QueryParams.intParam("page", page, 0, 1_000_000);
         int pageSize = QueryParams.intParam("size", size, 1, 100);
-        return allowed(Permissions.REPORTS_READ).chain(route -> service.page(route, filter, pageNumber, pageSize));
+        return access.allowed(Permissions.REPORTS_READ).chain(route -> service.page(route, filter, pageNumber, pageSize));
     }
 
     @POST
     @Path("/reports")
     public Uni<Response> create(@NotNull @Valid ReportInput input, @Context UriInfo uri) {
-        return allowed(Permissions.REPORTS_WRITE).chain(route -> service.create(route, input))
+        return access.allowed(Permissions.REPORTS_WRITE).chain(route -> service.create(route, input))
                 .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
-                        .tag(ReportIds.etag(created.version())).entity(created).build());
+                        .tag(Preconditions.etag(created.version())).entity(created).build());
     }
 
     @GET
     @Path("/reports/{id}")
     public Uni<Response> get(@PathParam("id") String id) {
         var reportId = ReportIds.parse(id, "id");
-        return allowed(Permissions.REPORTS_READ).chain(route -> service.get(route, reportId))
-                .map(found -> Response.ok(found).tag(ReportIds.etag(found.version())).build());
+        return access.allowed(Permissions.REPORTS_READ).chain(route -> service.get(route, reportId))
+                .map(found -> Response.ok(found).tag(Preconditions.etag(found.version())).build());
     }
 
     @PUT
@@ -92,9 +83,9 @@ public class ReportResource {
     public Uni<Response> update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
                                 @NotNull @Valid ReportChange change) {
         var reportId = ReportIds.parse(id, "id");
-        long expected = ReportIds.ifMatch(ifMatch);
-        return allowed(Permissions.REPORTS_WRITE).chain(route -> service.update(route, reportId, change, expected))
-                .map(updated -> Response.ok(updated).tag(ReportIds.etag(updated.version())).build());
+        long expected = Preconditions.ifMatch(ifMatch);
+        return access.allowed(Permissions.REPORTS_WRITE).chain(route -> service.update(route, reportId, change, expected))
+                .map(updated -> Response.ok(updated).tag(Preconditions.etag(updated.version())).build());
     }
 
     private static ReportStatus status(String value) {

@@ -29,6 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(RealDatabases.class)
 class LiveChangesAndStatsTest {
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tenantgate.budget.default-per-server")
+    int defaultBudget;
+
+
     @Inject
     TenantProvisioner provisioner;
 
@@ -62,7 +66,7 @@ class LiveChangesAndStatsTest {
         assertEquals(tenant.open(), tenant.inUse() + tenant.idle());
         var server = snapshot.servers().stream().filter(s -> s.server().equals(route.server())).findFirst()
                 .orElseThrow();
-        assertEquals(40, server.budget(), "default budget");
+        assertEquals(defaultBudget, server.budget(), "default budget");
         assertTrue(server.open() >= tenant.open() && server.open() <= server.budget(), server.toString());
         assertEquals((double) server.open() / server.budget(), server.saturation(), 1e-9);
     }

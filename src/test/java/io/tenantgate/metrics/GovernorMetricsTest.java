@@ -57,6 +57,9 @@ class GovernorMetricsTest {
     @ConfigProperty(name = "tenantgate.metrics.top-tenants")
     int topTenants;
 
+    @ConfigProperty(name = "tenantgate.budget.default-per-server")
+    int defaultBudget;
+
     private static String scrape() {
         return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
     }
@@ -122,7 +125,7 @@ class GovernorMetricsTest {
         assertEquals(7, sample(after, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\"")
                 - sample(before, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\""), 0.0,
                 "the seven reads, as HTTP requests");
-        assertEquals(40, sample(after, "tenantgate_server_budget", server), 0.0, "the configured budget");
+        assertEquals(defaultBudget, sample(after, "tenantgate_server_budget", server), 0.0, "the configured budget");
     }
 
     @Test

@@ -59,7 +59,15 @@ class PermissionsTest {
         given().auth().oauth2(viewer).contentType(ContentType.JSON)
                 .body(java.util.Map.of("templateId", "00000000-0000-4000-8000-000000000001", "title", "Q4"))
                 .when().post("/api/reports").then().statusCode(403);
+        String report = given().auth().oauth2(user).contentType(ContentType.JSON)
+                .body(java.util.Map.of("templateId", "00000000-0000-4000-8000-000000000001", "title", "Q4"))
+                .when().post("/api/reports").then().statusCode(201).extract().path("id");
+        given().auth().oauth2(viewer).header("If-Match", "\"1\"").contentType(ContentType.JSON)
+                .body(java.util.Map.of("title", "Changed", "status", "DONE"))
+                .when().put("/api/reports/{id}", report).then().statusCode(403);
         assertEquals(1, FreshTenants.server(kind).queryLong(tenant.database(), "SELECT COUNT(*) FROM customer"));
+        assertEquals(1, FreshTenants.server(kind).queryLong(tenant.database(),
+                "SELECT COUNT(*) FROM report_request WHERE title = 'Q4' AND version = 1"));
         given().auth().oauth2(user).when().get("/api/customers/{id}", id).then().statusCode(200)
                 .body("name", equalTo("Ada"));
 

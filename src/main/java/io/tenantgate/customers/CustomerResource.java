@@ -27,7 +27,6 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The customers of the caller's tenant. The tenant comes from the token only, so no request can
@@ -38,9 +37,6 @@ import java.util.regex.Pattern;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class CustomerResource {
-
-    private static final Pattern UUID_TEXT =
-            Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
     private final TenantAccess access;
     private final CustomerService service;
@@ -110,9 +106,6 @@ public class CustomerResource {
     }
 
     private static UUID parse(String id) {
-        if (id == null || !UUID_TEXT.matcher(id).matches()) {
-            throw ProblemException.badRequest("invalid-id", "customer ids are UUIDs");
-        }
-        return UUID.fromString(id);
+        return QueryParams.uuid(id, "customer ids are UUIDs");
     }
 }

@@ -144,14 +144,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     }
 
     private void execute(String... statements) {
-        try (Connection c = postgres.getPostgresDatabase().getConnection();
-             Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("admin statement failed", e);
-        }
+        executeIn("postgres", statements);
     }
 
     @Override

@@ -48,10 +48,10 @@ final class GovernedPool {
     private final Timings timings;
 
     /**
-     * Per-server timers: how long work waited for a connection, and how long it held one (the
-     * tenant's statements plus their round trips). Recording never fails the work.
+     * Per-server timers: how long work waited for a connection, how long it held one (the
+     * tenant's statements plus their round trips), and each statement. Recording never fails the work.
      */
-    record Timings(Timer acquireWait, Timer lease) {
+    record Timings(Timer acquireWait, Timer lease, Timer statement) {
         void record(Timer timer, long startNanos) {
             try {
                 timer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
@@ -109,7 +109,8 @@ final class GovernedPool {
             account.borrowed();
             long leased = System.nanoTime();
             timings.record(timings.acquireWait(), asked);
-            StatementLog.Caller caller = StatementLog.Caller.current(account.tenant(), account.budget().server());
+            StatementLog.Caller caller = StatementLog.Caller.current(account.tenant(), account.budget().server(),
+                    timings.statement());
             CallContext.pool(account.tenant(), account.budget().server());
             AutoCloseable watch = statements.lease(caller);
             Uni<T> result;

@@ -279,7 +279,8 @@ public class TenantPools {
                 Timer.builder("tenantgate.acquire.wait").description("Wait for a tenant connection")
                         .tag("server", server).publishPercentileHistogram().register(meters),
                 Timer.builder("tenantgate.connection.lease").description("Time tenant work held a connection")
-                        .tag("server", server).publishPercentileHistogram().register(meters));
+                        .tag("server", server).publishPercentileHistogram().register(meters),
+                statements.statementTimer(server));
     }
 
     /**

@@ -25,7 +25,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -63,7 +62,7 @@ public class TenantAdminResource {
     public Uni<TenantProvisioner.TenantList> list(@QueryParam("status") String status, @QueryParam("kind") String kind,
                                                   @QueryParam("page") @DefaultValue("0") String page,
                                                   @QueryParam("size") @DefaultValue("50") String size) {
-        return provisioner.list(parse(TenantStatus.class, "status", status), parse(DatabaseKind.class, "kind", kind),
+        return provisioner.list(QueryParams.enumParam(TenantStatus.class, "status", status), QueryParams.enumParam(DatabaseKind.class, "kind", kind),
                 QueryParams.intParam("page", page, 0, 1_000_000), QueryParams.intParam("size", size, 1, 500));
     }
 
@@ -102,9 +101,9 @@ public class TenantAdminResource {
             }
         }
         JsonNode maxPoolSize = body.get("maxPoolSize");
-        return new TenantPatch(text(body, "displayName"), parse(TenantStatus.class, "status", text(body, "status")),
+        return new TenantPatch(text(body, "displayName"), QueryParams.enumParam(TenantStatus.class, "status", text(body, "status")),
                 text(body, "host"), integer(body, "port"), text(body, "database"), text(body, "username"),
-                text(body, "password"), text(body, "passwordRef"), parse(TlsMode.class, "tlsMode", text(body, "tlsMode")),
+                text(body, "password"), text(body, "passwordRef"), QueryParams.enumParam(TlsMode.class, "tlsMode", text(body, "tlsMode")),
                 maxPoolSize == null || maxPoolSize.isNull() ? null : integer(body, "maxPoolSize"),
                 maxPoolSize != null && maxPoolSize.isNull());
     }
@@ -129,17 +128,6 @@ public class TenantAdminResource {
             throw ProblemException.badRequest("malformed-body", "field '" + field + "' has the wrong type");
         }
         return node.asInt();
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String name, String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Enum.valueOf(type, value.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("validation", name + ": one of " + java.util.Arrays.toString(type.getEnumConstants()));
-        }
     }
 
     private static String validKey(String key) {

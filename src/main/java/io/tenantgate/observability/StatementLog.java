@@ -36,11 +36,20 @@ public class StatementLog {
         this.counting = config.countStatements();
     }
 
-    /** Who a lease or statement works for, captured when the connection is taken. */
-    public record Caller(String tenant, String server, String route, String requestId) {
-        public static Caller current(String tenant, String server) {
-            return new Caller(tenant, server, CallContext.route(), CallContext.requestId());
+    /**
+     * Who a lease or statement works for, captured when the connection is taken, and the server's
+     * statement timer (registered once per pool, not looked up per statement).
+     */
+    public record Caller(String tenant, String server, String route, String requestId, Timer statements) {
+        public static Caller current(String tenant, String server, Timer statements) {
+            return new Caller(tenant, server, CallContext.route(), CallContext.requestId(), statements);
         }
+    }
+
+    /** The per-server statement timer, for a pool to register once. */
+    public Timer statementTimer(String server) {
+        return Timer.builder("tenantgate.statement").description("Tenant statement round trips")
+                .tag("server", server).register(meters);
     }
 
     public <T> Uni<T> statement(Caller caller, String sql, Uni<T> execution) {
@@ -59,8 +68,7 @@ public class StatementLog {
                     .incrementAndGet();
         }
         try {
-            Timer.builder("tenantgate.statement").description("Tenant statement round trips")
-                    .tag("server", caller.server()).register(meters).record(nanos, TimeUnit.NANOSECONDS);
+            caller.statements().record(nanos, TimeUnit.NANOSECONDS);
             if (nanos > slowNanos) {
                 LOG.warnf("slow statement: tenant=%s route=%s requestId=%s duration=%dms sql=%s", caller.tenant(),
                         caller.route(), caller.requestId(), TimeUnit.NANOSECONDS.toMillis(nanos), oneLine(sql));

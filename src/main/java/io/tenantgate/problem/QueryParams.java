@@ -1,10 +1,13 @@
 package io.tenantgate.problem;
 
 /**
- * Query parameters parsed by hand: a failed JAX-RS conversion of a {@code @QueryParam} is a 404 by
+ * Request parameters parsed by hand: a failed JAX-RS conversion of a {@code @QueryParam} is a 404 by
  * the spec, where a caller deserves a 400 that says what to send.
  */
 public final class QueryParams {
+
+    private static final java.util.regex.Pattern UUID_TEXT =
+            java.util.regex.Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
     private QueryParams() {
     }
@@ -19,5 +22,26 @@ public final class QueryParams {
             // reported below
         }
         throw ProblemException.badRequest("validation", name + ": an integer from " + min + " to " + max);
+    }
+
+    /** A UUID in its canonical text form; 400 {@code invalid-id} with {@code detail} otherwise. */
+    public static java.util.UUID uuid(String value, String detail) {
+        if (value == null || !UUID_TEXT.matcher(value).matches()) {
+            throw ProblemException.badRequest("invalid-id", detail);
+        }
+        return java.util.UUID.fromString(value);
+    }
+
+    /** One of an enum's constants, case-insensitive; {@code null} when absent; 400 {@code validation} otherwise. */
+    public static <E extends Enum<E>> E enumParam(Class<E> type, String name, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, value.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("validation",
+                    name + ": one of " + java.util.Arrays.toString(type.getEnumConstants()));
+        }
     }
 }

@@ -1,24 +1,18 @@
 package io.tenantgate.reports;
 
 import io.tenantgate.problem.ProblemException;
+import io.tenantgate.problem.QueryParams;
 
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** Report ids as callers send them: UUID text. */
 public final class ReportIds {
-
-    private static final Pattern UUID_TEXT =
-            Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
     private ReportIds() {
     }
 
     static UUID parse(String id, String field) {
-        if (id == null || !UUID_TEXT.matcher(id).matches()) {
-            throw ProblemException.badRequest("invalid-id", field + ": a UUID");
-        }
-        return UUID.fromString(id);
+        return QueryParams.uuid(id, field + ": a UUID");
     }
 
     static ProblemException stale(long current) {

@@ -144,6 +144,11 @@ public class GovernorMetrics {
                         GovernorStats.ServerStats::rejected))
                 .description("Waits for the server's budget that ended in 503 server-budget-exhausted")
                 .tags(tags).register(registry);
+        // Connects per second is the cost of handing budget between tenants: a rate far above the
+        // budget's turnover means connections churn instead of serving.
+        FunctionCounter.builder("tenantgate.server.connects", pools, p -> p.connectAttempts(server))
+                .description("Physical connects to the server (each one took a budget permit)")
+                .tags(tags).register(registry);
     }
 
     private void serverGauge(String name, String description, Tags tags, String server,

@@ -1,0 +1,136 @@
+package io.tenantgate.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Another instance of the packaged service (target/quarkus-app, prod profile) on the test's servers,
+ * registry and keys, on a port of its own: what Kubernetes runs as a second pod. A test may stop it
+ * with a signal without touching the instance the rest of the suite uses.
+ */
+public final class PackagedReplica implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Process process;
+    private final int port;
+
+    private PackagedReplica(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts it and returns once its readiness probe answers 200 (within 90 s). */
+    public static PackagedReplica start(String name) throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java));
+        RealDatabases.servers().config().forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-Dquarkus.http.port=" + port);
+        command.add("-jar");
+        command.add(Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(Path.of("target/quarkus-it-" + name + ".log").toFile()).start();
+        PackagedReplica replica = new PackagedReplica(process, port);
+        if (!Await.until(() -> replica.status("/q/health/ready", null) == 200, 90)) {
+            replica.close();
+            throw new IllegalStateException("replica " + name + " was not ready in 90 s");
+        }
+        return replica;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** The status of a GET, or -1 when nothing answered (refused, reset, timed out). */
+    public int status(String path, String token) {
+        return send(HttpRequest.newBuilder(uri(path)).GET(), token).statusCode();
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request, String token) {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return new Unanswered(request.build());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Unanswered(request.build());
+        }
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    /** Stops it the way Kubernetes does (SIGTERM), then forcibly if it has not exited in 30 s. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** A request that got no HTTP answer at all. */
+    private record Unanswered(HttpRequest request) implements HttpResponse<String> {
+        @Override
+        public int statusCode() {
+            return -1;
+        }
+
+        @Override
+        public java.util.Optional<HttpResponse<String>> previousResponse() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return java.net.http.HttpHeaders.of(java.util.Map.of(), (a, b) -> true);
+        }
+
+        @Override
+        public String body() {
+            return "";
+        }
+
+        @Override
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public URI uri() {
+            return request.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return HttpClient.Version.HTTP_1_1;
+        }
+    }
+}

@@ -1,0 +1,468 @@
+package io.tenantgate.deploy;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.Rule;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.config.SmallRyeConfig;
+import io.tenantgate.lifecycle.TenantProvisioner;
+import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.testing.FreshTenants;
+import io.tenantgate.testing.RealDatabases;
+import io.tenantgate.testing.TestTokens;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The kustomize base in {@code deploy/kubernetes} agrees with the application it deploys: every
+ * manifest parses strictly, probes and ports reach what the application serves, the grace period
+ * outlasts the whole stop sequence, the budget's replica count covers a rollout at the HPA's
+ * maximum, the Secret is a template, every setting is a real property, the pod is locked down, the
+ * image's port and user match the Dockerfiles, and alerts read only metrics the application exports.
+ *
+ * <p>Values are the effective ones a pod runs with: application.properties in the prod profile with
+ * the ConfigMap and the container's environment on top ({@link PropertyCatalogue#prodConfig}).
+ * Paths and metric names are checked against this running application.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealDatabases.class)
+class KubernetesManifestsTest {
+
+    private static final String PLACEHOLDER = "REPLACE_ME";
+    /** Labels Prometheus itself puts on every scraped series (Prometheus Operator's ServiceMonitor targets). */
+    private static final Set<String> TARGET_LABELS =
+            Set.of("namespace", "pod", "service", "job", "instance", "endpoint", "container");
+
+    // Loaded on first use rather than in a static initializer, so a manifest that does not parse
+    // fails each test with its own message instead of "could not initialize class".
+    private static Manifests manifests;
+    private static PropertyCatalogue catalogue;
+
+    @Inject
+    TenantProvisioner provisioner;
+
+    private static synchronized Manifests manifests() {
+        if (manifests == null) {
+            manifests = Manifests.load();
+        }
+        return manifests;
+    }
+
+    private static synchronized PropertyCatalogue catalogue() {
+        if (catalogue == null) {
+            catalogue = PropertyCatalogue.load();
+        }
+        return catalogue;
+    }
+
+    /** The environment the manifests give the container: the ConfigMap's data, then its own `env` values. */
+    private static Map<String, String> containerEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>(manifests().one(ConfigMap.class).getData());
+        for (EnvVar var : manifests().container().getEnv()) {
+            if (var.getValue() != null) {
+                env.put(var.getName(), var.getValue());
+            }
+        }
+        return env;
+    }
+
+    private static SmallRyeConfig prod() {
+        return catalogue().prodConfig(containerEnvironment());
+    }
+
+    private static PodSpec podSpec() {
+        return manifests().one(Deployment.class).getSpec().getTemplate().getSpec();
+    }
+
+    private static Duration duration(SmallRyeConfig config, String property) {
+        return config.getOptionalValue(property, Duration.class).orElse(Duration.ZERO);
+    }
+
+    @Test
+    void everyFileParsesStrictlyAndTheKustomizationListsExactlyTheManifests() {
+        Manifests.Kustomization kustomization = manifests().kustomization();
+        assertEquals("kustomize.config.k8s.io/v1beta1", kustomization.apiVersion());
+        assertEquals("Kustomization", kustomization.kind());
+        List<String> files = manifests().all().stream().map(Manifests.Manifest::file).sorted().toList();
+        assertEquals(files, kustomization.resources().stream().sorted().toList(),
+                "kustomization.yaml must list every manifest in deploy/kubernetes, and only those");
+        assertEquals(List.of(Manifests.README), manifests().otherFiles(),
+                "deploy/kubernetes holds manifests, kustomization.yaml and README.md only");
+        for (Manifests.Manifest manifest : manifests().all()) {
+            assertNotNull(manifest.resource().getMetadata().getName(), manifest.file() + " has no name");
+            assertEquals("tenantgate", manifest.resource().getMetadata().getLabels().get("app.kubernetes.io/name"),
+                    manifest.file() + " lacks the app.kubernetes.io/name label every selector uses");
+        }
+    }
+
+    @Test
+    void selectorsAndReferencesPointAtTheseManifests() {
+        Deployment deployment = manifests().one(Deployment.class);
+        Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+        assertTrue(podLabels.entrySet().containsAll(deployment.getSpec().getSelector().getMatchLabels().entrySet()),
+                "the Deployment's selector matches its own pods");
+        Service service = manifests().one(Service.class);
+        assertTrue(podLabels.entrySet().containsAll(service.getSpec().getSelector().entrySet()),
+                "the Service selects the Deployment's pods");
+        assertTrue(podLabels.entrySet().containsAll(
+                        manifests().one(PodDisruptionBudget.class).getSpec().getSelector().getMatchLabels().entrySet()),
+                "the PodDisruptionBudget covers the Deployment's pods");
+        assertTrue(podLabels.entrySet().containsAll(
+                        manifests().one(NetworkPolicy.class).getSpec().getPodSelector().getMatchLabels().entrySet()),
+                "the NetworkPolicy applies to the Deployment's pods");
+        assertTrue(service.getMetadata().getLabels().entrySet().containsAll(
+                        manifests().one(ServiceMonitor.class).getSpec().getSelector().getMatchLabels().entrySet()),
+                "the ServiceMonitor selects the Service");
+        HorizontalPodAutoscaler hpa = manifests().one(HorizontalPodAutoscaler.class);
+        assertEquals("Deployment", hpa.getSpec().getScaleTargetRef().getKind());
+        assertEquals(deployment.getMetadata().getName(), hpa.getSpec().getScaleTargetRef().getName());
+
+        List<EnvFromSource> envFrom = manifests().container().getEnvFrom();
+        assertTrue(envFrom.stream().anyMatch(e -> e.getConfigMapRef() != null && e.getConfigMapRef().getName()
+                .equals(manifests().one(ConfigMap.class).getMetadata().getName())), "the pod reads the ConfigMap");
+        assertTrue(envFrom.stream().anyMatch(e -> e.getSecretRef() != null && e.getSecretRef().getName()
+                .equals(manifests().one(Secret.class).getMetadata().getName())), "the pod reads the Secret");
+    }
+
+    @Test
+    void probePathsAreServedByTheApplicationUnderTheSameRootsAsInProd() {
+        // This application was built in the test profile, a packaged one in prod: the paths it serves
+        // are the pod's only if no profile, and no variable in the ConfigMap, moves them.
+        SmallRyeConfig tested = catalogue().config("test", Map.of());
+        SmallRyeConfig prod = prod();
+        for (String property : List.of("quarkus.http.root-path", "quarkus.http.non-application-root-path",
+                "quarkus.smallrye-health.root-path", "quarkus.smallrye-health.liveness-path",
+                "quarkus.smallrye-health.readiness-path", "quarkus.smallrye-health.startup-path",
+                "quarkus.micrometer.export.prometheus.path")) {
+            assertEquals(tested.getRawValue(property), prod.getRawValue(property),
+                    property + " differs between the tested application and a pod");
+        }
+        Container container = manifests().container();
+        // Each probe asks its own health group: a liveness probe on /ready would restart pods in an outage.
+        Map<String, Probe> probes = new LinkedHashMap<>();
+        probes.put("/started", container.getStartupProbe());
+        probes.put("/live", container.getLivenessProbe());
+        probes.put("/ready", container.getReadinessProbe());
+        probes.forEach((group, probe) -> {
+            assertNotNull(probe, "the " + group + " probe is missing");
+            String path = probe.getHttpGet().getPath();
+            assertTrue(path.endsWith(group), path + " is not the " + group + " health group");
+            // A probe answers 200 (UP) or 503 (DOWN) with a health document; 404 means a wrong path.
+            String body = given().when().get(path).then().statusCode(anyOf(is(200), is(503))).extract().asString();
+            assertTrue(body.contains("\"status\""), path + " is not a health document: " + body);
+        });
+    }
+
+    @Test
+    void probesServiceAndNetworkPolicyReachTheApplicationsHttpPort() {
+        int httpPort = prod().getValue("quarkus.http.port", Integer.class);
+        Container container = manifests().container();
+        assertEquals(List.of(httpPort), container.getPorts().stream().map(ContainerPort::getContainerPort).toList(),
+                "the container declares the port the application listens on in prod, and only it");
+        for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe(),
+                container.getReadinessProbe())) {
+            assertEquals(httpPort, manifests().containerPort(probe.getHttpGet().getPort()),
+                    probe.getHttpGet().getPath() + " probes another port");
+        }
+        Service service = manifests().one(Service.class);
+        for (ServicePort port : service.getSpec().getPorts()) {
+            assertEquals(httpPort, manifests().containerPort(port.getTargetPort()),
+                    "Service port " + port.getName() + " targets another port");
+        }
+        Set<String> servicePorts = new HashSet<>();
+        service.getSpec().getPorts().forEach(p -> servicePorts.add(p.getName()));
+        manifests().one(ServiceMonitor.class).getSpec().getEndpoints().forEach(endpoint -> assertTrue(
+                servicePorts.contains(endpoint.getPort()), "ServiceMonitor scrapes a port the Service does not name"));
+
+        NetworkPolicy policy = manifests().one(NetworkPolicy.class);
+        List<Integer> ingress = policy.getSpec().getIngress().stream().flatMap(rule -> rule.getPorts().stream())
+                .map(p -> manifests().containerPort(p.getPort())).toList();
+        assertEquals(List.of(httpPort), ingress, "ingress is open to the HTTP port, and only to it");
+    }
+
+    @Test
+    void networkPolicyLetsThePodResolveNamesAndReachEveryConfiguredEndpoint() {
+        NetworkPolicy policy = manifests().one(NetworkPolicy.class);
+        assertEquals(List.of("Ingress", "Egress"), policy.getSpec().getPolicyTypes());
+        Set<String> egress = new HashSet<>();
+        policy.getSpec().getEgress().forEach(rule -> {
+            assertFalse(rule.getPorts() == null || rule.getPorts().isEmpty(), "an egress rule without ports opens all");
+            for (NetworkPolicyPort port : rule.getPorts()) {
+                egress.add(port.getProtocol() + "/" + port.getPort().getIntVal());
+            }
+        });
+        assertTrue(egress.containsAll(Set.of("UDP/53", "TCP/53")), "DNS over UDP and TCP: " + egress);
+        assertTrue(egress.containsAll(Set.of("TCP/5432", "TCP/3306")), "PostgreSQL and MySQL ports: " + egress);
+
+        SmallRyeConfig prod = prod();
+        URI registry = URI.create(prod.getValue("tenantgate.registry.url", String.class));
+        assertTrue(egress.contains("TCP/" + (registry.getPort() < 0 ? 5432 : registry.getPort())),
+                "the registry at " + registry + " is reachable");
+        prod.getOptionalValue("mp.jwt.verify.publickey.location", String.class)
+                .filter(location -> location.startsWith("http"))
+                .map(URI::create)
+                .ifPresent(keys -> assertTrue(egress.contains("TCP/" + (keys.getPort() > 0 ? keys.getPort()
+                                : keys.getScheme().equals("https") ? 443 : 80)),
+                        "the token keys at " + keys + " are reachable"));
+    }
+
+    @Test
+    void readinessProbeWaitsLongerThanTheRegistryCheckInsideIt() {
+        Duration registryCheck = duration(prod(), "tenantgate.health.registry-timeout");
+        int probeTimeout = manifests().container().getReadinessProbe().getTimeoutSeconds();
+        assertTrue(Duration.ofSeconds(probeTimeout).compareTo(registryCheck) > 0,
+                "a readiness probe that gives up sooner (" + probeTimeout + " s) than the registry check ("
+                        + registryCheck + ") reports a slow registry as a dead pod");
+    }
+
+    @Test
+    void gracePeriodOutlastsPreStopShutdownDelayHttpTimeoutAndPoolDrain() {
+        SmallRyeConfig prod = prod();
+        long preStop = preStopSleepSeconds(manifests().container().getLifecycle().getPreStop());
+        Duration stop = Duration.ofSeconds(preStop)
+                .plus(duration(prod, "quarkus.shutdown.delay"))
+                .plus(duration(prod, "quarkus.shutdown.timeout"))
+                .plus(duration(prod, "tenantgate.pool.drain-timeout"));
+        long grace = podSpec().getTerminationGracePeriodSeconds();
+        assertTrue(Duration.ofSeconds(grace).compareTo(stop) > 0, "terminationGracePeriodSeconds " + grace
+                + " must exceed preStop + shutdown delay + shutdown timeout + drain timeout = " + stop);
+    }
+
+    /** The seconds a preStop hook waits: `exec: ["sleep", "N"]` or Kubernetes's own `sleep` action. */
+    private static long preStopSleepSeconds(LifecycleHandler preStop) {
+        assertNotNull(preStop, "no preStop hook: endpoints would still route to the pod while it stops");
+        if (preStop.getSleep() != null) {
+            return preStop.getSleep().getSeconds();
+        }
+        List<String> command = preStop.getExec().getCommand();
+        assertEquals("sleep", command.get(0), "preStop is a sleep");
+        return Long.parseLong(command.get(1));
+    }
+
+    @Test
+    void budgetReplicasCoverHpaMaximumPlusRolloutSurge() {
+        int maxReplicas = manifests().one(HorizontalPodAutoscaler.class).getSpec().getMaxReplicas();
+        RollingUpdateDeployment rolling = manifests().one(Deployment.class).getSpec().getStrategy().getRollingUpdate();
+        assertNotNull(rolling, "an explicit rolling update, so the surge is known");
+        int surge = podCount(rolling.getMaxSurge(), maxReplicas);
+        assertEquals(0, podCount(rolling.getMaxUnavailable(), maxReplicas),
+                "maxUnavailable 0: no capacity lost during a rollout");
+        int replicas = prod().getValue("tenantgate.budget.replicas", Integer.class);
+        assertEquals(maxReplicas + surge, replicas, "tenantgate.budget.replicas must be the HPA's maxReplicas ("
+                + maxReplicas + ") + maxSurge (" + surge + "), or pods together can exceed a server's budget");
+    }
+
+    /** A surge or unavailability in pods: a number, or a percentage of the replicas rounded up as Kubernetes does. */
+    private static int podCount(IntOrString value, int replicas) {
+        assertNotNull(value, "maxSurge and maxUnavailable are given explicitly, not left to defaults");
+        if (value.getIntVal() != null) {
+            return value.getIntVal();
+        }
+        int percent = Integer.parseInt(value.getStrVal().replace("%", ""));
+        return (int) Math.ceil(replicas * percent / 100.0);
+    }
+
+    @Test
+    void secretTemplateCarriesOnlyPlaceholdersAndTheConfigMapNoCredentials() {
+        for (Secret secret : manifests().all(Secret.class)) {
+            assertTrue(secret.getData() == null || secret.getData().isEmpty(),
+                    secret.getMetadata().getName() + ": base64 `data` would hide a real value; use stringData placeholders");
+            assertFalse(secret.getStringData().isEmpty(), "the template names the keys to fill");
+            secret.getStringData().forEach((key, value) -> assertEquals(PLACEHOLDER, value,
+                    secret.getMetadata().getName() + "." + key + " carries a value, not the placeholder"));
+        }
+        Pattern credential = Pattern.compile(".*(PASSWORD|SECRET|CREDENTIALS|PRIVATE|TOKEN).*|.*_KEY");
+        for (String key : manifests().one(ConfigMap.class).getData().keySet()) {
+            assertFalse(credential.matcher(key).matches(), key + " looks like a credential: it belongs in the Secret");
+        }
+    }
+
+    @Test
+    void everyConfigMapAndSecretEntryIsARealRunTimeProperty() {
+        Map<String, String> entries = new LinkedHashMap<>(manifests().one(ConfigMap.class).getData());
+        manifests().one(Secret.class).getStringData().forEach(entries::put);
+        List<String> problems = new ArrayList<>();
+        entries.keySet().forEach(name -> {
+            List<PropertyCatalogue.Property> set = catalogue().setBy(name);
+            if (set.isEmpty()) {
+                problems.add(name + " sets no property the application reads");
+            } else if (set.stream().noneMatch(PropertyCatalogue.Property::runtime)) {
+                problems.add(name + " sets " + set.get(0).name() + ", which is fixed at build time");
+            }
+        });
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void podRunsNonRootWithReadOnlyRootFilesystemAndNoCapabilities() {
+        PodSpec pod = podSpec();
+        PodSecurityContext podSecurity = pod.getSecurityContext();
+        assertEquals(Boolean.TRUE, podSecurity.getRunAsNonRoot(), "runAsNonRoot");
+        assertNotEquals(0L, podSecurity.getRunAsUser(), "runAsUser is not root");
+        assertEquals("RuntimeDefault", podSecurity.getSeccompProfile().getType(), "seccomp profile");
+        assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), "no API token in a pod that never calls the API");
+        SecurityContext security = manifests().container().getSecurityContext();
+        assertEquals(Boolean.TRUE, security.getReadOnlyRootFilesystem(), "readOnlyRootFilesystem");
+        assertEquals(Boolean.FALSE, security.getAllowPrivilegeEscalation(), "allowPrivilegeEscalation");
+        assertEquals(List.of("ALL"), security.getCapabilities().getDrop(), "capabilities dropped");
+        assertTrue(security.getCapabilities().getAdd() == null || security.getCapabilities().getAdd().isEmpty(),
+                "no capability added back");
+        assertTrue(security.getPrivileged() == null || !security.getPrivileged(), "not privileged");
+        // With the root filesystem read-only, /tmp (Vert.x's file cache, the JVM's perf data) must be a volume.
+        String tmpVolume = manifests().container().getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp"))
+                .findFirst().orElseThrow(() -> new AssertionError("/tmp is not writable")).getName();
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals(tmpVolume) && v.getEmptyDir() != null),
+                "/tmp is an emptyDir");
+    }
+
+    @Test
+    void imagePortAndUserAgreeWithTheDockerfilesAndJib() throws IOException {
+        Dockerfile jvm = Dockerfile.read("Dockerfile.jvm");
+        Container container = manifests().container();
+        int containerPort = container.getPorts().get(0).getContainerPort();
+        assertEquals(List.of(containerPort), jvm.exposed(), "Dockerfile.jvm EXPOSE");
+        assertEquals(jvm.user(), String.valueOf(podSpec().getSecurityContext().getRunAsUser()),
+                "the Deployment runs as Dockerfile.jvm's USER");
+
+        // An `env` entry replaces the image's value of the same name; the image's options must survive.
+        Optional<String> javaOpts = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_OPTS_APPEND"))
+                .map(EnvVar::getValue).findFirst();
+        javaOpts.ifPresent(value -> {
+            for (String option : jvm.env().get("JAVA_OPTS_APPEND").split("\\s+")) {
+                assertTrue(List.of(value.split("\\s+")).contains(option), "JAVA_OPTS_APPEND drops the image's " + option);
+            }
+        });
+
+        // Jib builds the same image from application.properties.
+        SmallRyeConfig prod = prod();
+        assertEquals(jvm.user(), prod.getRawValue("quarkus.jib.user"), "quarkus.jib.user");
+        assertEquals(String.valueOf(containerPort), prod.getRawValue("quarkus.jib.ports"), "quarkus.jib.ports");
+        assertEquals(jvm.from(), prod.getRawValue("quarkus.jib.base-jvm-image"), "quarkus.jib.base-jvm-image");
+        String repository = prod.getRawValue("quarkus.container-image.group") + "/"
+                + prod.getRawValue("quarkus.container-image.name");
+        assertTrue(container.getImage().startsWith(repository + ":"),
+                "the Deployment's image " + container.getImage() + " is the one Jib names " + repository);
+
+        // The native images run as another user; the README's native overlay must set exactly it.
+        Matcher overlay = Pattern.compile("path: /spec/template/spec/securityContext/runAsUser\\s+value: (\\d+)")
+                .matcher(Files.readString(Manifests.DIRECTORY.resolve(Manifests.README)));
+        assertTrue(overlay.find(), "deploy/kubernetes/README.md shows the native overlay's runAsUser patch");
+        for (String nativeFile : List.of("Dockerfile.native", "Dockerfile.native-micro")) {
+            Dockerfile nativeImage = Dockerfile.read(nativeFile);
+            assertEquals(List.of(containerPort), nativeImage.exposed(), nativeFile + " EXPOSE");
+            assertNotEquals("0", nativeImage.user(), nativeFile + " runs as root");
+            assertEquals(nativeImage.user(), overlay.group(1), "the native overlay runs as " + nativeFile + "'s USER");
+        }
+    }
+
+    @Test
+    void alertRulesReadOnlyMetricsAndLabelsTheApplicationExports() throws Throwable {
+        exerciseEveryMeter();
+        String path = manifests().one(ServiceMonitor.class).getSpec().getEndpoints().get(0).getPath();
+        Map<String, Set<String>> exported = PromQl.exposition(given().when().get(path).then().statusCode(200)
+                .extract().asString());
+
+        List<Rule> rules = manifests().one(PrometheusRule.class).getSpec().getGroups().stream()
+                .flatMap(group -> group.getRules().stream()).toList();
+        Set<String> alerts = new HashSet<>();
+        rules.forEach(rule -> alerts.add(rule.getAlert()));
+        assertEquals(Set.of("TenantgateServerBudgetSaturated", "TenantgateBreakersOpen", "TenantgateRejectingRequests"),
+                alerts);
+        List<String> problems = new ArrayList<>();
+        for (Rule rule : rules) {
+            PromQl.Selectors selectors = PromQl.selectors(rule.getExpr().getStrVal());
+            Set<String> labelsRead = new HashSet<>(TARGET_LABELS);
+            selectors.labelsByMetric().forEach((metric, labels) -> {
+                Set<String> carried = exported.get(metric);
+                if (carried == null) {
+                    problems.add(rule.getAlert() + " reads " + metric + ", which " + path + " does not export");
+                    return;
+                }
+                labelsRead.addAll(carried);
+                labels.stream().filter(l -> !carried.contains(l)).forEach(l ->
+                        problems.add(rule.getAlert() + " filters " + metric + " on " + l + ", a label it does not carry"));
+            });
+            selectors.groupingLabels().stream().filter(l -> !labelsRead.contains(l)).forEach(l ->
+                    problems.add(rule.getAlert() + " groups by " + l + ", which none of its metrics carries"));
+            assertNotNull(rule.getFor(), rule.getAlert() + " fires on a single evaluation");
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    /**
+     * Meters register when first used: server meters when the governor first sees a server, the
+     * rejection counter on the first 503. One fresh tenant with a single connection, asked twice at
+     * once to hold it for 4 s, gets one answer and one 503 (its second request waits the 2 s
+     * acquire timeout).
+     */
+    private void exerciseEveryMeter() throws Throwable {
+        TenantRoute tenant = FreshTenants.provision(provisioner, DatabaseKind.MYSQL, FreshTenants.key("k8s-meters"), 1);
+        String token = TestTokens.forTenant(tenant.key());
+        Map<Integer, Integer> statuses = new HashMap<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                calls.add(threads.submit(() -> given().header("Authorization", "Bearer " + token)
+                        .when().get("/test/sleep?ms=4000").statusCode()));
+            }
+            for (Future<Integer> call : calls) {
+                statuses.merge(call.get(30, TimeUnit.SECONDS), 1, Integer::sum);
+            }
+        }
+        if (!statuses.containsKey(503)) {
+            fail("expected one 503 from a tenant with one connection asked twice at once, got " + statuses);
+        }
+    }
+}

@@ -6,6 +6,7 @@ import io.tenantgate.demo.DemoServers;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * for sure: the pool's creation.
  */
 @QuarkusIntegrationTest
+@Tag("native-smoke")
 @QuarkusTestResource(RealDatabases.class)
 class JsonLogsIT {
 

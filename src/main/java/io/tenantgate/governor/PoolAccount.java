@@ -170,6 +170,11 @@ final class PoolAccount {
         return true;
     }
 
+    /** A reap is under way: a connect the pool starts now was most likely started for it. */
+    synchronized boolean isReaping() {
+        return reaping;
+    }
+
     synchronized void reapDone() {
         reaping = false;
     }

@@ -88,7 +88,7 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
 
     @Override
     public void executeIn(String database, String... statements) {
-        try (Connection c = admin(database); Statement s = c.createStatement()) {
+        try (Connection c = adminConnection(database); Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
             }
@@ -107,7 +107,7 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
     @Override
     public int terminateConnectionsOf(String user) {
         Identifiers.requireSafe(user);
-        try (Connection c = admin(""); Statement s = c.createStatement()) {
+        try (Connection c = adminConnection(""); Statement s = c.createStatement()) {
             java.util.List<Long> ids = new java.util.ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT id FROM information_schema.processlist WHERE user = '" + user + "'")) {
                 while (rs.next()) {
@@ -182,7 +182,7 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
 
     @Override
     public long queryLong(String database, String sql) {
-        try (Connection c = admin(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = adminConnection(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
@@ -194,7 +194,8 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
         executeIn("", statements);
     }
 
-    private Connection admin(String database) throws SQLException {
+    @Override
+    public Connection adminConnection(String database) throws SQLException {
         return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/" + database, ADMIN_USER,
                 adminPassword);
     }

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 /**
  * A real PostgreSQL (zonky binaries from Maven Central). As root it runs through a user namespace
@@ -34,8 +35,11 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
 
-    private EmbeddedPostgres startPostgres(Path dir, int maxConnections) throws IOException {
-        return EmbeddedPostgres.builder()
+    private EmbeddedPostgres startPostgres(Path dir, int maxConnections, Map<String, String> serverConfig)
+            throws IOException {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        serverConfig.forEach(builder::setServerConfig);
+        return builder
                 .setPort(FreePorts.next())
                 .setOverrideWorkingDirectory(dir.resolve("bin").toFile())
                 .setDataDirectory(dir.resolve("data"))
@@ -47,10 +51,18 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     }
 
     public EmbeddedPostgresServer(Path dir, int maxConnections) {
+        this(dir, maxConnections, Map.of());
+    }
+
+    /**
+     * With extra {@code postgresql.conf} settings, e.g. the benchmark's {@code logging_collector},
+     * which lets it count the connections the server refused.
+     */
+    public EmbeddedPostgresServer(Path dir, int maxConnections, Map<String, String> serverConfig) {
         try {
             Files.createDirectories(dir);
             this.dataDirectory = dir.resolve("data").toAbsolutePath();
-            this.postgres = startPostgres(dir, maxConnections);
+            this.postgres = startPostgres(dir, maxConnections, serverConfig);
         } catch (IOException e) {
             throw new UncheckedIOException("embedded PostgreSQL failed to start in " + dir, e);
         }
@@ -58,7 +70,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
 
     @Override
     public void executeIn(String database, String... statements) {
-        try (Connection c = postgres.getDatabase("postgres", database).getConnection();
+        try (Connection c = adminConnection(database);
              Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
@@ -127,13 +139,18 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     }
 
     @Override
+    public Connection adminConnection(String database) throws SQLException {
+        return postgres.getDatabase("postgres", database).getConnection();
+    }
+
+    @Override
     public long queryLong(String sql) {
         return queryLong("postgres", sql);
     }
 
     @Override
     public long queryLong(String database, String sql) {
-        try (Connection c = postgres.getDatabase("postgres", database).getConnection();
+        try (Connection c = adminConnection(database);
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
             rs.next();

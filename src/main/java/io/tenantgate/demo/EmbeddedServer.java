@@ -49,6 +49,13 @@ public interface EmbeddedServer extends AutoCloseable {
     /** Creates a database that {@code owner} (made by {@link #createUser}) fully controls. */
     void createDatabase(String database, String owner);
 
+    /**
+     * A JDBC connection as the administrator, which the server admits past {@code max_connections}
+     * (PostgreSQL's reserved superuser slots, MariaDB's extra connection for SUPER): for watching a
+     * server that its clients have saturated. The caller closes it.
+     */
+    java.sql.Connection adminConnection(String database) throws java.sql.SQLException;
+
     /** Runs administrative SQL as the superuser, e.g. to count connections from the server's side. */
     long queryLong(String sql);
 

@@ -1,0 +1,306 @@
+import javax.imageio.ImageIO;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Writes {@code bench/results/README.md} and {@code chart.png} from one run, and prints the same
+ * Markdown, so the committed report is exactly what the run printed.
+ */
+final class Report {
+
+    private final Bench.Options options;
+    private final List<Load.Result> results;
+    private final Map<String, Object> facts;
+    private final Path dir;
+
+    Report(Bench.Options options, List<Load.Result> results, Map<String, Object> facts, Path dir) {
+        this.options = options;
+        this.results = results;
+        this.facts = facts;
+        this.dir = dir;
+    }
+
+    void write() throws IOException {
+        Files.createDirectories(dir);
+        String markdown = markdown();
+        Files.writeString(dir.resolve("README.md"), markdown);
+        chart(dir.resolve("chart.png"));
+        System.out.println(markdown);
+    }
+
+    // ------------------------------------------------------------------ figures
+
+    private double mean(Predicate<Load.Result> which, ToDoubleFunction<Load.Result> figure) {
+        return results.stream().filter(which).mapToDouble(figure).average().orElse(Double.NaN);
+    }
+
+    private static Predicate<Load.Result> named(String prefix) {
+        return r -> r.name().startsWith(prefix);
+    }
+
+    private Load.Result tier(String system, int tenants) {
+        return results.stream().filter(r -> r.system().equals(system) && r.tenants() == tenants).findFirst().orElse(null);
+    }
+
+    /** tenantgate over the ceiling, per round, for one kind: each pair ran back to back. */
+    private List<Double> ratios(String kind) {
+        List<Double> ratios = new ArrayList<>();
+        for (int round = 1; round <= 2; round++) {
+            String suffix = kind + ", round " + round;
+            double tg = mean(named("tenantgate GET, 1 tenant, " + suffix), Load.Result::rps);
+            double ceiling = mean(named("ceiling GET, " + suffix), Load.Result::rps);
+            ratios.add(tg / ceiling);
+        }
+        return ratios;
+    }
+
+    private double fact(String name) {
+        Object value = facts.get(name);
+        return value instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    // ------------------------------------------------------------------ Markdown
+
+    private String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# tenantgate benchmark: results of one run\n\n");
+        md.append("Written by `bench/run").append(options.smoke() ? " --smoke" : "").append("` on ")
+                .append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME))
+                .append(". Every figure below was measured in this one run on this one machine; ")
+                .append("bench/README.md explains the method.\n\n");
+        if (options.smoke()) {
+            md.append("**Smoke run**: short runs and fewer tenants; the figures prove the pipeline, not the targets.\n\n");
+        }
+        md.append("## Machine\n\n").append(machine()).append('\n');
+
+        List<Double> pg = ratios("PostgreSQL");
+        List<Double> my = ratios("MariaDB");
+        double worstRatio = java.util.stream.Stream.concat(pg.stream(), my.stream()).mapToDouble(d -> d).min().orElse(Double.NaN);
+        md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
+        md.append(String.format(Locale.ROOT, "| single-tenant read throughput >= 0.9x the bare route | PostgreSQL %s, MariaDB %s (per round) | %s |%n",
+                list(pg), list(my), yes(worstRatio >= 0.9)));
+        int last = options.tiers()[options.tiers().length - 1];
+        Load.Result big = tier("tenantgate", last);
+        if (big != null) {
+            long refused = big.refusedPg() + big.refusedMy();
+            md.append(String.format(Locale.ROOT, "| %,d tenants, %,d clients, budget %d per server: 0 database refusals | %d refused (PostgreSQL %d, MariaDB %d) | %s |%n",
+                    big.tenants(), big.clients(), Bench.BUDGET, refused, big.refusedPg(), big.refusedMy(), yes(refused == 0)));
+            md.append(String.format(Locale.ROOT, "| ... peak server connections <= budget | PostgreSQL %d, MariaDB %d (budget %d each) | %s |%n",
+                    big.peakPg(), big.peakMy(), Bench.BUDGET, yes(big.peakPg() <= Bench.BUDGET && big.peakMy() <= Bench.BUDGET)));
+            md.append(String.format(Locale.ROOT, "| ... 503 share (goal < 1%%) | %.3f%% (%,d of %,d) | %s |%n",
+                    big.share503(), big.status503(), big.requests(), yes(big.share503() < 1.0)));
+        }
+        double coldAdds = fact("cold first request p99 (ms)") - fact("warm request p99 (ms)");
+        md.append(String.format(Locale.ROOT, "| cold tenant's first request adds <= 30 ms p99 over warm | +%.1f ms (cold p99 %.1f ms, warm p99 %.1f ms) | %s |%n",
+                coldAdds, fact("cold first request p99 (ms)"), fact("warm request p99 (ms)"), yes(coldAdds <= 30)));
+        double perWarm = (fact("heap after warming (KB)") - fact("heap before warming (KB)")) / fact("tenants warmed");
+        double perRegistered = (fact("heap after warming (KB)") - fact("heap before warming (KB)")) / fact("registered tenants");
+        md.append(String.format(Locale.ROOT, "| <= 50 KB heap per idle registered tenant | %.1f KB per warmed-then-idle tenant; %.2f KB averaged over all %,.0f registered | %s |%n%n",
+                perWarm, perRegistered, fact("registered tenants"), yes(perWarm <= 50)));
+
+        md.append("## Every run\n\nLatencies in ms, measured by the load generator (wrk for HTTP). CPU is the serving JVM's, in % of one core")
+                .append(" (this machine has ").append(Runtime.getRuntime().availableProcessors())
+                .append("); RSS its peak. Peak connections (of the tenant databases' users, so not the ceiling app's) and refusals are sampled from the servers themselves; connects are the physical connects tenantgate made during the run (its `tenantgate_server_connects_total`), the cost of handing budget between tenants.\n\n");
+        md.append("| run | clients | req/s | p50 | p99 | p99.9 | max | non-2xx | 503 | socket errors | peak conns PG / MariaDB | refused PG / MariaDB | connects | CPU % | RSS MB |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Load.Result r : results) {
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %.2f | %.2f | %.2f | %.1f | %,d | %,d | %,d | %d / %d | %d / %d | %s | %s | %s |%n",
+                    r.name(), r.clients(), r.rps(), r.p50(), r.p99(), r.p999(), r.max(), r.non2xx(), r.status503(),
+                    r.socketErrors(), r.peakPg(), r.peakMy(), r.refusedPg(), r.refusedMy(),
+                    r.connects() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.connects()),
+                    r.cpu() == 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.cpu()), r.rssMb() == 0 ? "-" : Long.toString(r.rssMb())));
+        }
+        md.append("\nStatus codes per run: ");
+        for (Load.Result r : results) {
+            if (!r.statuses().isEmpty()) {
+                md.append("*").append(r.name()).append("*: ").append(r.statuses()).append("; ");
+            }
+        }
+        md.append("\n\n## Ratios\n\n");
+        double pgbenchSame = mean(named("database: pgbench, the same"), Load.Result::rps);
+        double mariaLoop = mean(named("database: MariaDB"), Load.Result::rps);
+        double tgPg = mean(named("tenantgate GET, 1 tenant, PostgreSQL"), Load.Result::rps);
+        double tgMy = mean(named("tenantgate GET, 1 tenant, MariaDB"), Load.Result::rps);
+        md.append(String.format(Locale.ROOT, "- tenantgate / ceiling of the stack (same stack, one static pool, no tenancy): PostgreSQL %s, MariaDB %s.%n", list(pg), list(my)));
+        md.append(String.format(Locale.ROOT, "- tenantgate / ceiling of the database (the same query straight from pgbench or JDBC, %d connections): PostgreSQL %.2f, MariaDB %.2f.%n",
+                16, tgPg / pgbenchSame, tgMy / mariaLoop));
+        Load.Result naive = tier("naive", last);
+        if (big != null && naive != null) {
+            md.append(String.format(Locale.ROOT, "- %,d tenants: tenantgate answered %,d requests with %,d non-2xx; the naive pattern answered %,d with %,d non-2xx and the servers refused it %,d times.%n",
+                    last, big.requests(), big.non2xx(), naive.requests(), naive.non2xx(), naive.refusedPg() + naive.refusedMy()));
+        }
+        md.append("\n## Cold and warm tenants\n\n");
+        md.append(String.format(Locale.ROOT, "%.0f tenants never requested before (half PostgreSQL, half MariaDB), one request at a time: first request p50 %.1f ms, p99 %.1f ms, max %.1f ms; the same tenants' next request p50 %.1f ms, p99 %.1f ms.%n%n",
+                fact("cold tenants"), fact("cold first request p50 (ms)"), fact("cold first request p99 (ms)"),
+                fact("cold first request max (ms)"), fact("warm request p50 (ms)"), fact("warm request p99 (ms)")));
+        md.append("## Heap\n\n");
+        md.append(String.format(Locale.ROOT, "Heap in use after two full collections (`jcmd GC.run`, `GC.heap_info`): %,.0f KB before and %,.0f KB after warming %,.0f tenants (each served once, then left idle with its pool), with %,.0f tenants registered. Tenants never requested cost nothing: tenantgate loads a tenant's route on its first request only. %d requests were answered 503 while warming.%n%n",
+                fact("heap before warming (KB)"), fact("heap after warming (KB)"), fact("tenants warmed"),
+                fact("registered tenants"), (int) fact("503s while warming")));
+        md.append("## Where tenantgate spends its time (single tenant, PostgreSQL)\n\nJFR `profile` settings, 10 s of the single-tenant read; `jfr view hot-methods`:\n\n```\n")
+                .append(String.valueOf(facts.get("profile: hot methods")).strip()).append("\n```\n\n");
+        md.append("## Other facts of this run\n\n");
+        facts.forEach((k, v) -> {
+            if (!k.startsWith("profile")) {
+                md.append("- ").append(k).append(": ").append(v).append('\n');
+            }
+        });
+        md.append("\n![throughput and p99 against tenants](chart.png)\n");
+        return md.toString();
+    }
+
+    private static String list(List<Double> ratios) {
+        return ratios.stream().map(r -> String.format(Locale.ROOT, "%.2fx", r)).reduce((a, b) -> a + ", " + b).orElse("-");
+    }
+
+    private static String yes(boolean met) {
+        return met ? "yes" : "**no**";
+    }
+
+    private static String machine() {
+        StringBuilder m = new StringBuilder();
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("unknown");
+            String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ");
+            m.append("- CPU: ").append(cpu).append(", ").append(Runtime.getRuntime().availableProcessors())
+                    .append(" cores available\n");
+            m.append("- ").append(mem).append('\n');
+            m.append("- Kernel: ").append(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip()).append('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        m.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(", both services with -Xms1g -Xmx1g G1\n");
+        m.append("- Load generator: ").append(Load.run(Map.of(), "bash", "-c", "wrk --version || true").lines().findFirst().orElse("wrk")
+                .replaceAll("\\s+Copyright.*", "")).append("; pgbench ")
+                .append(Load.run(Map.of(), "pgbench", "--version").strip()).append('\n');
+        m.append("- Everything (servers, services, load generators) shares these cores, as on a developer's machine.\n");
+        return m.toString();
+    }
+
+    // ------------------------------------------------------------------ chart
+
+    /** Throughput and p99 against the number of tenants, for tenantgate and the naive pattern. */
+    private void chart(Path file) throws IOException {
+        int width = 1200;
+        int height = 520;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        Map<String, Map<Integer, double[]>> series = new LinkedHashMap<>();
+        for (int tier : options.tiers()) {
+            if (tier == 1) {
+                double rps = mean(named("tenantgate GET, 1 tenant"), Load.Result::rps);
+                double p99 = mean(named("tenantgate GET, 1 tenant"), Load.Result::p99);
+                series.computeIfAbsent("tenantgate", k -> new LinkedHashMap<>()).put(1, new double[] {rps, p99});
+                continue;
+            }
+            for (String system : new String[] {"tenantgate", "naive"}) {
+                Load.Result r = tier(system, tier);
+                if (r != null) {
+                    // A naive run's failed requests are fast; only its successes count as throughput.
+                    double ok = r.requests() - r.non2xx() - r.socketErrors();
+                    series.computeIfAbsent(system, k -> new LinkedHashMap<>()).put(tier,
+                            new double[] {ok / r.seconds(), r.p99()});
+                }
+            }
+        }
+        double ceilingRps = mean(named("ceiling GET"), Load.Result::rps);
+        double ceilingP99 = mean(named("ceiling GET"), Load.Result::p99);
+        panel(g, 60, 60, 500, 380, "successful requests/s", series, 0, ceilingRps);
+        panel(g, 660, 60, 500, 380, "p99 latency (ms)", series, 1, ceilingP99);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        g.drawString("tenantgate vs the naive pool-per-tenant pattern, against the number of tenants", 60, 30);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.drawString("clients = 32 for 1 tenant, 2 per tenant otherwise; dashed: the ceiling of the stack (1 static pool, no tenancy).",
+                60, 500);
+        g.dispose();
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    private void panel(Graphics2D g, int x, int y, int w, int h, String title, Map<String, Map<Integer, double[]>> series,
+                       int index, double reference) {
+        int[] tiers = options.tiers();
+        double max = reference;
+        for (Map<Integer, double[]> points : series.values()) {
+            for (double[] v : points.values()) {
+                max = Math.max(max, v[index]);
+            }
+        }
+        max = max <= 0 || Double.isNaN(max) ? 1 : max * 1.15;
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        g.drawString(title, x, y - 8);
+        g.setStroke(new BasicStroke(1));
+        g.drawLine(x, y + h, x + w, y + h);
+        g.drawLine(x, y, x, y + h);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        for (int i = 0; i <= 4; i++) {
+            int yy = y + h - i * h / 4;
+            g.setColor(new Color(225, 225, 225));
+            g.drawLine(x + 1, yy, x + w, yy);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(String.format(Locale.ROOT, "%,.0f", max * i / 4), x - 55, yy + 4);
+        }
+        for (int i = 0; i < tiers.length; i++) {
+            g.drawString(String.format(Locale.ROOT, "%,d tenant%s", tiers[i], tiers[i] == 1 ? "" : "s"), xOf(x, w, i, tiers.length) - 25, y + h + 18);
+        }
+        g.setColor(Color.GRAY);
+        g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 6}, 0));
+        int ry = y + h - (int) (reference / max * h);
+        g.drawLine(x, ry, x + w, ry);
+        g.drawString("ceiling", x + w - 45, ry - 4);
+        Color[] colors = {new Color(31, 119, 180), new Color(214, 39, 40)};
+        int c = 0;
+        for (Map.Entry<String, Map<Integer, double[]>> s : series.entrySet()) {
+            g.setColor(colors[c % colors.length]);
+            g.setStroke(new BasicStroke(2.5f));
+            int px = -1;
+            int py = -1;
+            for (int i = 0; i < tiers.length; i++) {
+                double[] v = s.getValue().get(tiers[i]);
+                if (v == null) {
+                    continue;
+                }
+                int xx = xOf(x, w, i, tiers.length);
+                int yy = y + h - (int) (v[index] / max * h);
+                g.fillOval(xx - 4, yy - 4, 8, 8);
+                g.drawString(String.format(Locale.ROOT, index == 0 ? "%,.0f" : "%,.1f", v[index]), xx + 6, yy - 6);
+                if (px >= 0) {
+                    g.drawLine(px, py, xx, yy);
+                }
+                px = xx;
+                py = yy;
+            }
+            g.fillRect(x + 10, y + 10 + c * 18, 12, 12);
+            g.drawString(s.getKey(), x + 28, y + 21 + c * 18);
+            c++;
+        }
+    }
+
+    private static int xOf(int x, int w, int i, int n) {
+        return x + w * (2 * i + 1) / (2 * n);
+    }
+}

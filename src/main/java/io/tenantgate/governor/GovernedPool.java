@@ -195,8 +195,8 @@ final class GovernedPool {
      * maximum size, it opens a new connection instead. From the housekeeping timer's context, a
      * reap therefore queued a connect for a budget permit rather than freeing one: with the budget
      * full of idle connections nothing was ever reaped (the benchmark found 1,000 tenants stalled
-     * behind 200 idle connections). Should the guess still miss, {@link PoolAccount#isReaping()}
-     * makes that connect fail at once instead of waiting for a permit.
+     * behind 200 idle connections). Should the guess still miss, the connect the reap itself
+     * starts fails at once instead of waiting for a permit ({@link PoolAccount#REAP_CONNECT}).
      */
     void reapIdle() {
         Context home = idleContext;
@@ -212,13 +212,20 @@ final class GovernedPool {
             account.reapDone();
             return;
         }
-        acquire()
+        Uni<Void> reap = acquire()
                 .chain(connection -> {
                     account.borrowed();
                     return giveBack(connection, account.budget().hasWaiters());
                 })
-                .onTermination().invoke(account::finished)
-                .subscribe().with(done -> account.reapDone(), failure -> account.reapDone());
+                .onTermination().invoke(account::finished);
+        // Subscribing asks the pool for a connection on this thread; a connect the pool starts from
+        // inside that call is the reap's own (see PoolAccount#reapConnect), anyone else's waits.
+        PoolAccount.REAP_CONNECT.set(account);
+        try {
+            reap.subscribe().with(done -> account.reapDone(), failure -> account.reapDone());
+        } finally {
+            PoolAccount.REAP_CONNECT.remove();
+        }
     }
 
     private Uni<Void> giveBack(SqlConnection connection, boolean retire) {

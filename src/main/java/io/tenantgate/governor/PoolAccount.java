@@ -170,9 +170,17 @@ final class PoolAccount {
         return true;
     }
 
-    /** A reap is under way: a connect the pool starts now was most likely started for it. */
-    synchronized boolean isReaping() {
-        return reaping;
+    /**
+     * Set while a reap asks its pool for a connection. A connect the pool starts synchronously inside
+     * that call was started for the reap, which must not queue for the permit it means to free.
+     * Only the reap's own call is marked: a tenant's request connecting while its pool is being
+     * reaped still waits for a permit as usual (marking the whole reap made FairShareTest's quiet
+     * tenants fail at once with server-budget-exhausted).
+     */
+    static final ThreadLocal<PoolAccount> REAP_CONNECT = new ThreadLocal<>();
+
+    boolean isReapConnect() {
+        return REAP_CONNECT.get() == this;
     }
 
     synchronized void reapDone() {

@@ -185,9 +185,9 @@ public class TenantPools {
         // Called by Vert.x before every physical connect: the connect waits for a budget permit.
         Supplier<Future<SqlConnectOptions>> governed = () -> {
             account.permitRequested();
-            // A connect started while reaping was started by the reap (see GovernedPool#reapIdle):
-            // it must not queue for the permit it is trying to free.
-            long wait = account.isReaping() ? 0 : permitWaitMillis;
+            // A reap's own connect (see GovernedPool#reapIdle) must not queue for the permit it is
+            // trying to free.
+            long wait = account.isReapConnect() ? 0 : permitWaitMillis;
             return budget.acquire(route.key(), wait).transform(permit -> {
                 if (permit.failed()) {
                     account.permitRefused();

@@ -316,15 +316,30 @@ final class Load {
         private Sampler(Watch watch) throws SQLException {
             this.watch = watch;
             this.pg = watch.servers().postgres().adminConnection("postgres");
-            this.my = watch.servers().mariadb().adminConnection("");
+            try {
+                this.my = watch.servers().mariadb().adminConnection("");
+            } catch (SQLException e) {
+                pg.close();
+                throw e;
+            }
         }
 
-        /** Connects as each server's administrator, whom the servers admit past max_connections. */
+        /**
+         * Connects as each server's administrator, whom the servers admit past max_connections.
+         * Right after a naive run even those slots can be taken for a moment (backends of refused
+         * connects still exiting), so it tries for up to 30 s.
+         */
         static Sampler open(Watch watch) {
-            try {
-                return new Sampler(watch);
-            } catch (SQLException e) {
-                throw new IllegalStateException("sampler could not connect", e);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try {
+                    return new Sampler(watch);
+                } catch (SQLException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("sampler could not connect", e);
+                    }
+                    sleep(500);
+                }
             }
         }
 

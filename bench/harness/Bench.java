@@ -312,18 +312,16 @@ public final class Bench {
         facts.put("tenants warmed", lastTier());
 
         for (int round = 1; round <= 2; round++) {
-            results.add(Load.wrk("ceiling GET, PostgreSQL, round " + round, "ceiling", 1, SOLO_CLIENTS,
-                    ceiling.url(), env(soloPg, idsFile, "get", "/ceiling/pg/customers/"), w, s,
-                    new Load.Watch(servers, ceiling.pid())));
-            results.add(Load.wrk("tenantgate GET, 1 tenant, PostgreSQL, round " + round, "tenantgate", 1,
-                    SOLO_CLIENTS, tg.url(), env(soloPg, idsFile, "get", "/api/customers/"), w, s,
-                    new Load.Watch(servers, tg.pid(), tg.url() + "/q/metrics")));
-            results.add(Load.wrk("ceiling GET, MariaDB, round " + round, "ceiling", 1, SOLO_CLIENTS,
-                    ceiling.url(), env(soloMy, idsFile, "get", "/ceiling/my/customers/"), w, s,
-                    new Load.Watch(servers, ceiling.pid())));
-            results.add(Load.wrk("tenantgate GET, 1 tenant, MariaDB, round " + round, "tenantgate", 1,
-                    SOLO_CLIENTS, tg.url(), env(soloMy, idsFile, "get", "/api/customers/"), w, s,
-                    new Load.Watch(servers, tg.pid(), tg.url() + "/q/metrics")));
+            for (boolean pg : new boolean[] {true, false}) {
+                String leg = (pg ? "PostgreSQL" : "MariaDB") + ", round " + round;
+                Path solo = pg ? soloPg : soloMy;
+                results.add(Load.wrk("ceiling GET, " + leg, "ceiling", 1, SOLO_CLIENTS, ceiling.url(),
+                        env(solo, idsFile, "get", pg ? "/ceiling/pg/customers/" : "/ceiling/my/customers/"), w, s,
+                        new Load.Watch(servers, ceiling.pid())));
+                results.add(Load.wrk("tenantgate GET, 1 tenant, " + leg, "tenantgate", 1, SOLO_CLIENTS, tg.url(),
+                        env(solo, idsFile, "get", "/api/customers/"), w, s,
+                        new Load.Watch(servers, tg.pid(), tg.url() + "/q/metrics")));
+            }
         }
 
         Login pgbench = logins.get("bench_pgbench");
@@ -394,13 +392,10 @@ public final class Bench {
             for (int i = 0; i < cold.size(); i++) {
                 String token = token(cold.get(i), "user");
                 long t0 = System.nanoTime();
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(tg.url() + "/api/customers/"
-                        + ids.get(i % ids.size()))).header("Authorization", "Bearer " + token)
-                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                Answer answer = get(tg, "/api/customers/" + ids.get(i % ids.size()), token);
                 into[i] = System.nanoTime() - t0;
-                if (response.statusCode() != 200) {
-                    String type = response.body().replaceAll(".*\"type\":\"([^\"]*)\".*", "$1");
-                    failures.merge((pass == 0 ? "first " : "next ") + response.statusCode() + " " + type, 1, Integer::sum);
+                if (!answer.ok()) {
+                    failures.merge((pass == 0 ? "first " : "next ") + answer, 1, Integer::sum);
                 }
             }
         }
@@ -426,15 +421,12 @@ public final class Bench {
                 pool.submit(() -> {
                     String token = token(key, "user");
                     for (int attempt = 0; attempt < 20; attempt++) {
-                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(tg.url()
-                                        + "/api/customers/" + ids.get(0))).header("Authorization", "Bearer " + token)
-                                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() == 200) {
+                        Answer answer = get(tg, "/api/customers/" + ids.get(0), token);
+                        if (answer.ok()) {
                             return null;
                         }
                         refused.incrementAndGet();
-                        types.merge(response.statusCode() + " "
-                                + response.body().replaceAll(".*\"type\":\"([^\"]*)\".*", "$1"), 1, Integer::sum);
+                        types.merge(answer.toString(), 1, Integer::sum);
                         Load.sleep(100);
                     }
                     failures.add(key);
@@ -482,15 +474,30 @@ public final class Bench {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private int get(App app, String path, String token) {
+    /** A GET's status and, when it failed, its problem type (or why nothing answered, with -1). */
+    record Answer(int status, String problem) {
+        boolean ok() {
+            return status == 200;
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + problem;
+        }
+    }
+
+    private Answer get(App app, String path, String token) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(app.url() + path)).header("Authorization", "Bearer " + token)
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(app.url() + path))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.statusCode() == 200 ? ""
+                    : response.body().replaceAll(".*\"type\":\"([^\"]*)\".*", "$1"));
         } catch (IOException e) {
-            return -1;
+            return new Answer(-1, e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return new Answer(-1, "interrupted");
         }
     }
 

@@ -1,29 +1,51 @@
 package io.tenantgate.governor;
 
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Graceful stop: no new tenant work is admitted, work already admitted finishes (up to
- * {@code tenantgate.pool.drain-timeout}), then every pool is closed.
+ * Graceful stop: no new tenant work is admitted, work already admitted finishes, then every pool
+ * is closed.
+ *
+ * <p>Bounded: Quarkus first waits up to {@code quarkus.shutdown.timeout} for in-flight HTTP
+ * requests (which is where almost all tenant work lives), and only then fires {@link ShutdownEvent}.
+ * The drain here gets what is left of {@code tenantgate.pool.drain-timeout} counted from the start
+ * of that HTTP phase (the end of {@code quarkus.shutdown.delay}), plus one second for the pools to
+ * close, so a stop never takes longer than delay + max(HTTP timeout, drain timeout) + 1 s. Without
+ * a delay (dev, tests) the phase start is unknown and the drain gets its whole timeout from now.
  */
 @ApplicationScoped
 public class GovernorShutdown {
 
     private static final Logger LOG = Logger.getLogger(GovernorShutdown.class);
+    private static final long CLOSE_ALLOWANCE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final TenantPools pools;
     private final PoolConfig config;
+    private final Duration delay;
+    /** When the HTTP phase of the stop is expected to begin; 0 until a delayed stop starts. */
+    private volatile long httpPhaseStartNanos;
 
-    public GovernorShutdown(TenantPools pools, PoolConfig config) {
+    public GovernorShutdown(TenantPools pools, PoolConfig config,
+                            @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay) {
         this.pools = pools;
         this.config = config;
+        this.delay = delay.orElse(Duration.ZERO);
+    }
+
+    /** Fired when a stop with {@code quarkus.shutdown.delay} begins (readiness turns DOWN now). */
+    void onStopRequested(@Observes ShutdownDelayInitiatedEvent event) {
+        httpPhaseStartNanos = System.nanoTime() + delay.toNanos();
     }
 
     /**
@@ -32,7 +54,9 @@ public class GovernorShutdown {
      */
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
         pools.beginShutdown();
-        long deadline = System.nanoTime() + config.drainTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
+        long now = System.nanoTime();
+        long phaseStart = httpPhaseStartNanos == 0 ? now : Math.min(now, httpPhaseStartNanos);
+        long deadline = Math.max(now, phaseStart + config.drainTimeout().toNanos()) + CLOSE_ALLOWANCE_NANOS;
         while (!pools.drained() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);

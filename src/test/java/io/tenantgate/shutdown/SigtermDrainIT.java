@@ -104,6 +104,30 @@ class SigtermDrainIT {
         }
     }
 
+    /**
+     * With nothing in flight, the stop takes the shutdown delay and no more: the HTTP timeout and
+     * the pool drain both end as soon as there is nothing left to wait for (Quarkus 3.30 waited the
+     * whole timeout, quarkusio/quarkus#51915).
+     */
+    @Test
+    void idleInstanceExitsZeroWithinTheShutdownDelayPlusTwoSeconds() throws Exception {
+        long delay = PackagedReplica.prodDuration("quarkus.shutdown.delay").toMillis();
+        long timeout = PackagedReplica.prodDuration("quarkus.shutdown.timeout").toMillis();
+        assertTrue(timeout > 2_000, "the packaged application has a shutdown timeout (" + timeout
+                + " ms) that an idle stop must not wait out");
+        try (PackagedReplica replica = PackagedReplica.start("sigterm-idle")) {
+            assertEquals(200, replica.status("/api/customers?size=1", TestTokens.forTenant(io.tenantgate.demo.DemoServers.ACME)));
+            long sigtermAt = System.nanoTime();
+            replica.process().destroy();
+            assertTrue(replica.process().waitFor(delay + 10_000, TimeUnit.MILLISECONDS), "the process exited");
+            long toExit = (System.nanoTime() - sigtermAt) / 1_000_000;
+            assertEquals(0, replica.process().exitValue(), "exit code after SIGTERM");
+            assertTrue(toExit <= delay + 2_000, "an idle instance exited " + toExit + " ms after SIGTERM; the delay is "
+                    + delay + " ms and the timeout " + timeout + " ms");
+            System.out.printf("SIGTERM idle: exited 0 after %d ms (delay %d ms, timeout %d ms)%n", toExit, delay, timeout);
+        }
+    }
+
     /** True until a second after readiness was seen DOWN: a load balancer's lag. */
     private static boolean balancerStillSends(AtomicLong notReadyAt) {
         long down = notReadyAt.get();

@@ -51,6 +51,25 @@ public final class PackagedReplica implements AutoCloseable {
         return replica;
     }
 
+    /**
+     * A duration as the packaged application reads it in the prod profile from its
+     * application.properties (what every replica started here runs with).
+     */
+    public static Duration prodDuration(String property) {
+        try {
+            io.smallrye.config.SmallRyeConfig config = new io.smallrye.config.SmallRyeConfigBuilder()
+                    .withProfile("prod")
+                    .addDefaultInterceptors()
+                    .withSources(new io.smallrye.config.PropertiesConfigSource(
+                            Path.of("src/main/resources/application.properties").toUri().toURL(), 250))
+                    .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                    .build();
+            return config.getValue(property, Duration.class);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public int port() {
         return port;
     }
@@ -71,6 +90,9 @@ public final class PackagedReplica implements AutoCloseable {
         try {
             return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            if (!(e instanceof java.net.ConnectException)) { // refused while starting or after exit: expected
+                System.err.println("unanswered " + request.build().method() + " " + request.build().uri() + ": " + e);
+            }
             return new Unanswered(request.build());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

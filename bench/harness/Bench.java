@@ -228,7 +228,7 @@ public final class Bench {
     private void prepareDatabasesAndRegistry() throws Exception {
         App setup = startTenantgate("setup");
         try {
-            String operator = token("ops", "operator");
+            String operator = operatorToken();
             for (Login l : logins.values()) {
                 if (l.database().equals("bench_pgbench")) {
                     continue;
@@ -514,6 +514,12 @@ public final class Bench {
             Files.write(file, keys.stream().map(k -> token(k, "user")).toList());
         }
         return file;
+    }
+
+    /** An operator's token: the operator group and audience, no tenant claim (see OperatorIdentity). */
+    private String operatorToken() {
+        return Jwt.issuer("tenantgate").audience("tenantgate-admin").subject("ops-bench")
+                .groups(Set.of("operator")).expiresIn(7200).sign(signingKey);
     }
 
     private String token(String tenant, String group) {

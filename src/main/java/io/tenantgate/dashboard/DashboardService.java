@@ -51,7 +51,7 @@ public class DashboardService {
                     return new Dashboard.CustomerCounts(number(row, "total"), number(row, "last7"), number(row, "last30"));
                 })
                 .chain(counts -> customers.newest(c, tenant.kind(), 5)
-                        .chain(newest -> c.query(REPORTS_BY_STATUS).execute().map(rows -> {
+                        .chain(newest -> c.preparedQuery(REPORTS_BY_STATUS).execute().map(rows -> {
                             Map<String, Long> byStatus = new LinkedHashMap<>();
                             for (ReportStatus status : ReportStatus.values()) {
                                 byStatus.put(status.name(), 0L);

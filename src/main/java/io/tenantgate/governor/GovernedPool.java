@@ -44,6 +44,7 @@ final class GovernedPool {
     private final Pool pool;
     private final PoolAccount account;
     private final String retireSql;
+    private final DatabaseKind kind;
     private final Vertx vertx;
     /** The context of the last connection given back idle; see {@link #reapIdle()}. */
     private volatile Context idleContext;
@@ -74,6 +75,7 @@ final class GovernedPool {
         this.account = account;
         this.vertx = vertx;
         this.guard = guard;
+        this.kind = kind;
         this.retireSql = switch (kind) {
             case POSTGRESQL -> "SELECT pg_terminate_backend(pg_backend_pid())";
             case MYSQL -> "KILL CONNECTION_ID()";
@@ -110,6 +112,10 @@ final class GovernedPool {
         long asked = System.nanoTime();
         return acquire().chain(connection -> {
             account.borrowed();
+            // Without a handler Vert.x prints a protocol error's stack trace to stderr; a hostile or
+            // broken server could flood the log that way. The failure reaches the work anyway.
+            connection.exceptionHandler(failure -> LOG.debugf("tenant %s connection failed: %s", account.tenant(),
+                    failure.toString()));
             long leased = System.nanoTime();
             timings.record(timings.acquireWait(), asked);
             StatementLog.Caller caller = StatementLog.Caller.current(account.tenant(), account.budget().server(),
@@ -118,7 +124,7 @@ final class GovernedPool {
             AutoCloseable watch = statements.lease(caller);
             Uni<T> result;
             try {
-                result = work.apply(new ObservedConnection(connection, statements, caller));
+                result = work.apply(new ObservedConnection(connection, kind, statements, caller));
             } catch (RuntimeException e) {
                 result = Uni.createFrom().failure(e);
             }
@@ -182,9 +188,7 @@ final class GovernedPool {
     }
 
     <T> Uni<T> withTransaction(Function<SqlConnection, Uni<T>> work) {
-        return withConnection(connection -> connection.begin().chain(tx -> work.apply(connection)
-                .call(tx::commit)
-                .onFailure().call(failure -> tx.rollback().onFailure().recoverWithNull())));
+        return withConnection(connection -> Transactions.run(connection, kind, work));
     }
 
     /**
@@ -240,7 +244,7 @@ final class GovernedPool {
         }
         LOG.debugf("retiring a connection of tenant %s on %s for tenants waiting for its budget", account.tenant(),
                 account.budget().server());
-        return closeOnce(connection, () -> connection.query(retireSql).execute()
+        return closeOnce(connection, () -> connection.preparedQuery(retireSql).execute()
                 .ifNoItem().after(RETIRE_TIMEOUT).fail()
                 .replaceWithVoid()
                 .onFailure().recoverWithNull()); // the server closing the session mid-reply is the point

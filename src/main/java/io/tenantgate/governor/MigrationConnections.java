@@ -101,8 +101,10 @@ public class MigrationConnections {
             case VERIFY_FULL -> "verify-full";
         };
         try {
+            // allowLocalInfile=false: Connector/J would otherwise send any file a (hostile) server
+            // names in a LOCAL INFILE request; see MySqlStatements.
             MariaDbDataSource ds = new MariaDbDataSource("jdbc:mariadb://" + route.host() + ":" + route.port() + "/"
-                    + route.database() + "?sslMode=" + ssl + "&connectTimeout=10000");
+                    + route.database() + "?sslMode=" + ssl + "&connectTimeout=10000&allowLocalInfile=false");
             ds.setUser(route.username());
             ds.setPassword(route.password());
             return ds;

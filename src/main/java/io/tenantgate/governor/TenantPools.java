@@ -237,12 +237,15 @@ public class TenantPools {
      * connection to a server reads its {@code max_connections} when the budget is derived from it.
      */
     private void firstConnection(ServerBudget budget, TenantRoute route, io.vertx.sqlclient.SqlConnection connection) {
+        // Without a handler Vert.x prints a protocol error's stack trace to stderr (see GovernedPool).
+        connection.exceptionHandler(failure -> LOG.debugf("tenant %s connection failed during set-up: %s", route.key(),
+                failure.toString()));
         Future<Void> setUp = Future.succeededFuture();
         if (route.kind() == DatabaseKind.MYSQL) {
-            String setup = options.mysqlSessionSetup(
-                    "MariaDB".equals(connection.databaseMetadata().productName()));
+            String setup = options.mysqlSessionSetup(MySqlStatements.isMariaDb(connection));
             if (setup != null) {
-                setUp = connection.query(setup).execute().<Void>mapEmpty().recover(failure -> {
+                // Prepared, never a text query: see MySqlStatements.
+                setUp = connection.preparedQuery(setup).execute().<Void>mapEmpty().recover(failure -> {
                     LOG.warnf("could not set the statement timeout on %s: %s", route.server(), failure.getMessage());
                     return Future.succeededFuture();
                 });
@@ -260,7 +263,7 @@ public class TenantPools {
             case POSTGRESQL -> "SHOW max_connections";
             case MYSQL -> "SELECT @@max_connections";
         };
-        connection.query(sql).execute().onComplete(result -> {
+        connection.preparedQuery(sql).execute().onComplete(result -> {
             if (result.succeeded() && result.result().iterator().hasNext()) {
                 Object value = result.result().iterator().next().getValue(0);
                 try {

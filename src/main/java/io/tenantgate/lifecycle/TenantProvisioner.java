@@ -58,7 +58,7 @@ public class TenantProvisioner {
     }
 
     public Uni<TenantRoute> provision(NewTenant spec) {
-        validate(spec);
+        validate(spec, spec.passwordRef() != null);
         Tenant tenant = toEntity(spec);
         TenantRoute route = directory.route(tenant);
         return exists(spec.key())
@@ -119,7 +119,8 @@ public class TenantProvisioner {
                 return Uni.createFrom().nullItem();
             }
             Tenant next = patched(copyOf(current), patch);
-            validate(specOf(next, patch));
+            validate(specOf(next, patch), patch.passwordRef() != null);
+            requireCredentialWhereItWouldGo(current, next, patch);
             boolean reconnects = !Objects.equals(current.host, next.host) || current.port != next.port
                     || !Objects.equals(current.databaseName, next.databaseName)
                     || !Objects.equals(current.username, next.username) || patch.password() != null
@@ -192,6 +193,24 @@ public class TenantProvisioner {
             tenant.maxPoolSize = patch.maxPoolSize();
         }
         return tenant;
+    }
+
+    /**
+     * A change of where or how the password is sent (host, port, database, user, or a weaker TLS
+     * mode) must give the credential again, inline or as a reference: otherwise an operator could
+     * make tenantgate send a tenant's stored password to a server of their choosing. Checked before
+     * anything connects, so such a request changes nothing and reaches no server.
+     */
+    private static void requireCredentialWhereItWouldGo(Tenant current, Tenant next, TenantPatch patch) {
+        boolean moves = !Objects.equals(current.host, next.host) || current.port != next.port
+                || !Objects.equals(current.databaseName, next.databaseName)
+                || !Objects.equals(current.username, next.username)
+                || next.tlsMode.ordinal() < current.tlsMode.ordinal();
+        if (moves && patch.password() == null && patch.passwordRef() == null) {
+            throw new ProblemException(422, "tenant-credentials-required", "Unprocessable tenant",
+                    "changing host, port, database or username, or weakening tlsMode, needs the password again in the"
+                            + " same request (password or passwordRef); the stored one is never sent to new details");
+        }
     }
 
     private static Tenant copyOf(Tenant t) {
@@ -272,7 +291,9 @@ public class TenantProvisioner {
         tenant.username = spec.username();
         tenant.passwordEncrypted = spec.password() == null ? null : cipher.encrypt(spec.key(), spec.password());
         tenant.passwordRef = spec.passwordRef();
-        tenant.tlsMode = spec.tlsMode() == null ? TlsMode.DISABLED : spec.tlsMode();
+        // Verified TLS unless the operator asks for less, per tenant: a password must not cross a
+        // network to a server that has not proven who it is.
+        tenant.tlsMode = spec.tlsMode() == null ? TlsMode.VERIFY_FULL : spec.tlsMode();
         tenant.maxPoolSize = spec.maxPoolSize();
         tenant.createdAt = now();
         tenant.updatedAt = tenant.createdAt;
@@ -285,7 +306,7 @@ public class TenantProvisioner {
         return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
 
-    private void validate(NewTenant spec) {
+    private void validate(NewTenant spec, boolean checkReference) {
         List<String> errors = new ArrayList<>();
         if (!TenantKey.isValid(spec.key())) {
             errors.add("key: must match " + TenantKey.REGEX);
@@ -310,14 +331,29 @@ public class TenantProvisioner {
         }
         if ((spec.password() == null) == (spec.passwordRef() == null)) {
             errors.add("password: give exactly one of password and passwordRef");
-        } else if (spec.passwordRef() != null && !credentials.isAllowedReference(spec.passwordRef())) {
-            errors.add("passwordRef: env:NAME or config:property.name under the allowed prefixes");
+        } else if (spec.passwordRef() != null && !CredentialResolver.isWellFormedReference(spec.passwordRef())) {
+            errors.add("passwordRef: env:NAME or config:property.name");
         }
         if (spec.maxPoolSize() != null && (spec.maxPoolSize() < 1 || spec.maxPoolSize() > 1000)) {
             errors.add("maxPoolSize: 1 to 1000");
         }
         if (!errors.isEmpty()) {
             throw ProblemException.badRequest("validation", String.join("; ", errors));
+        }
+        if (checkReference) {
+            checkReference(spec.key(), spec.passwordRef());
+        }
+    }
+
+    /** A reference names this tenant's own secret and resolves now; both are checked before any connect. */
+    private void checkReference(String key, String ref) {
+        if (!credentials.isOwnReference(key, ref)) {
+            throw new ProblemException(422, "password-reference-not-allowed", "Unprocessable tenant",
+                    "a passwordRef may name only this tenant's own secret: " + credentials.ownReferences(key));
+        }
+        if (!credentials.resolves(ref)) {
+            throw new ProblemException(422, "password-reference-unresolved", "Unprocessable tenant",
+                    "passwordRef " + ref + " resolves to nothing on this instance; provide the secret first");
         }
     }
 }

@@ -42,7 +42,7 @@ public class ReportService {
 
     public Uni<List<ReportTemplate>> templates(TenantRoute tenant) {
         ReportSql dialect = ReportSql.of(tenant.kind());
-        return sql.withConnection(tenant, c -> c.query(dialect.templates).execute()).map(rows -> {
+        return sql.withConnection(tenant, c -> c.preparedQuery(dialect.templates).execute()).map(rows -> {
             List<ReportTemplate> templates = new ArrayList<>();
             rows.forEach(row -> templates.add(dialect.template(row)));
             return templates;
@@ -65,7 +65,7 @@ public class ReportService {
     }
 
     private static Uni<Long> total(SqlConnection c, ReportSql dialect, ReportStatus status) {
-        Uni<RowSet<Row>> count = status == null ? c.query(dialect.count).execute()
+        Uni<RowSet<Row>> count = status == null ? c.preparedQuery(dialect.count).execute()
                 : c.preparedQuery(dialect.countByStatus).execute(Tuple.of(status.name()));
         return count.map(rows -> rows.iterator().next().getLong(0));
     }

@@ -142,9 +142,9 @@ public class IdempotencyKeys {
         // A repeat waits on the first request's uncommitted key row; it must not wait until the
         // statement timeout, which would count against the tenant's breaker.
         Uni<?> shortLockWait = dialect.shortLockWait == null ? Uni.createFrom().voidItem()
-                : c.query(dialect.shortLockWait).execute();
+                : c.preparedQuery(dialect.shortLockWait).execute();
         Uni<?> usualLockWait = dialect.usualLockWait == null ? Uni.createFrom().voidItem()
-                : c.query(dialect.usualLockWait).execute();
+                : c.preparedQuery(dialect.usualLockWait).execute();
         return shortLockWait.chain(() -> c.preparedQuery(dialect.claim).execute(Tuple.of(key, hash, nowParam)))
                 .call(() -> usualLockWait) // the work itself waits for locks as usual
                 .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> new KeyTaken())

@@ -18,9 +18,10 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * {@code GET /dev/token?tenant=acme&groups=user}: a signed token for trying the API by hand.
- * Exists only where {@code tenantgate.dev-token.enabled} is true (dev, demo, test); elsewhere the
- * path answers 404 as if it did not exist.
+ * {@code GET /dev/token?tenant=acme&groups=user}: a signed token for trying the API by hand;
+ * {@code GET /dev/token?groups=operator} (no tenant) an operator's token, with the operator
+ * audience ({@link OperatorIdentity}). Exists only where {@code tenantgate.dev-token.enabled} is
+ * true (dev, demo, test); elsewhere the path answers 404 as if it did not exist.
  */
 @Path("/dev/token")
 @PermitAll
@@ -29,8 +30,11 @@ public class DevTokenResource {
     private final DevTokenConfig config;
     private final PrivateKey signingKey;
 
-    public DevTokenResource(DevTokenConfig config) {
+    private final SecurityConfig security;
+
+    public DevTokenResource(DevTokenConfig config, SecurityConfig security) {
         this.config = config;
+        this.security = security;
         this.signingKey = config.enabled() ? config.signingKey().map(DevTokenResource::decode).orElse(null) : null;
     }
 
@@ -48,13 +52,22 @@ public class DevTokenResource {
         if (signingKey == null) {
             throw ProblemException.notFound("not-found", "Not Found");
         }
-        if (!TenantKey.isValid(tenant)) {
-            throw ProblemException.badRequest("validation", "tenant: must match " + TenantKey.REGEX);
-        }
         Set<String> groupSet = new LinkedHashSet<>(Arrays.asList((groups == null || groups.isBlank() ? "user" : groups)
                 .split(",")));
         if (!groupSet.stream().allMatch(g -> g.matches("^[a-z][a-z0-9-]{0,31}$"))) {
             throw ProblemException.badRequest("validation", "groups: comma-separated lower-case names");
+        }
+        if (tenant == null && groupSet.contains(security.operatorGroup())) {
+            return Jwt.issuer(config.issuer())
+                    .audience(security.operatorAudience())
+                    .subject("dev-operator")
+                    .groups(groupSet)
+                    .expiresIn(config.lifetime())
+                    .sign(signingKey);
+        }
+        if (!TenantKey.isValid(tenant)) {
+            throw ProblemException.badRequest("validation", "tenant: must match " + TenantKey.REGEX
+                    + " (or leave it out, with groups=" + security.operatorGroup() + ", for an operator's token)");
         }
         return Jwt.issuer(config.issuer())
                 .audience(config.audience())

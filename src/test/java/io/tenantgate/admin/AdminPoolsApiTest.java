@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(RealDatabases.class)
 class AdminPoolsApiTest {
 
-    private static final String OPERATOR = TestTokens.forTenant("ops", "operator");
+    private static final String OPERATOR = TestTokens.operator();
 
     @Inject
     TenantPools pools;

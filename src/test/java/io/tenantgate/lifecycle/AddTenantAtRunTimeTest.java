@@ -24,7 +24,7 @@ class AddTenantAtRunTimeTest {
     @Test
     void theSpareDatabaseBecomesATenantAndIsServedWithoutARestart() {
         Map<?, ?> spare = given().when().get("/dev/spare-tenant").then().statusCode(200).extract().as(Map.class);
-        given().auth().oauth2(TestTokens.forTenant("ops", "operator")).contentType(ContentType.JSON).body(spare)
+        given().auth().oauth2(TestTokens.operator()).contentType(ContentType.JSON).body(spare)
                 .when().post("/admin/tenants").then().statusCode(201).body("key", equalTo(SpareTenantResource.SPARE));
 
         String user = TestTokens.forTenant(SpareTenantResource.SPARE);

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(RealDatabases.class)
 class TenantAdminApiTest {
 
-    private static final String OPERATOR = TestTokens.forTenant("ops", "operator");
+    private static final String OPERATOR = TestTokens.operator();
 
     @Inject
     TenantPools pools;

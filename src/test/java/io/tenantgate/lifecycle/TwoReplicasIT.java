@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(RealDatabases.class)
 class TwoReplicasIT {
 
-    private static final String OPERATOR = TestTokens.forTenant("ops", "operator");
+    private static final String OPERATOR = TestTokens.operator();
 
     @Test
     void aChangeMadeThroughOneReplicaIsObservedByTheOther() throws Exception {

@@ -32,7 +32,7 @@ class JsonLogsIT {
 
     @Test
     void requestLinesAreJsonWithRequestIdRouteAndTenant() throws InterruptedException {
-        given().auth().oauth2(TestTokens.forTenant(DemoServers.ACME, "operator")).when()
+        given().auth().oauth2(TestTokens.operator()).when()
                 .post("/admin/pools/{tenant}/evict", DemoServers.ACME);
         String requestId = "json-logs-" + System.nanoTime();
         given().auth().oauth2(TestTokens.forTenant(DemoServers.ACME)).header("X-Request-Id", requestId)

@@ -73,6 +73,28 @@ class AuthenticationTest {
                 .statusCode(403).contentType(PROBLEM);
     }
 
+    /**
+     * The admin API is for platform operators, told apart by more than a group name: group
+     * {@code operator}, audience {@code tenantgate-admin} and no {@code tenant} claim. A tenant's token
+     * carrying the group, an operator-group token without the operator audience, and one naming a
+     * tenant all get 403 on every admin endpoint.
+     */
+    @Test
+    void onlyOperatorTokensReachTheAdminApiNotATenantTokenThatCarriesTheOperatorGroup() {
+        long inTenMinutes = System.currentTimeMillis() / 1000 + 600;
+        java.util.Map<String, String> notOperators = java.util.Map.of(
+                "tenant token with group operator", TestTokens.forTenant(DemoServers.ACME, "operator"),
+                "operator group, tenant audience, no tenant", TestTokens.signed(null, "tenantgate", inTenMinutes, "operator"),
+                "operator group and audience, with a tenant", TestTokens.signed(DemoServers.ACME, "tenantgate-admin",
+                        inTenMinutes, "operator"),
+                "operator audience, no operator group", TestTokens.signed(null, "tenantgate-admin", inTenMinutes, "user"));
+        for (String path : java.util.List.of("/admin/tenants", "/admin/pools", "/admin/servers", "/admin/migrations")) {
+            given().auth().oauth2(TestTokens.operator()).get(path).then().statusCode(200);
+            notOperators.forEach((what, token) -> given().auth().oauth2(token).get(path).then()
+                    .statusCode(403).contentType(PROBLEM));
+        }
+    }
+
     @Test
     void devTokenIsServedOutsideProdAndWorks() {
         String token = given().get("/dev/token?tenant=acme&groups=user").then().statusCode(200).extract().asString();

@@ -149,7 +149,7 @@ class SigtermDrainIT {
                         + "\"database\":\"%s\",\"username\":\"%s\",\"password\":\"%s\",\"tlsMode\":\"DISABLED\"}",
                 key, key, server.kind(), server.host(), server.port(), database, key, password);
         int status = replica.send(HttpRequest.newBuilder(replica.uri("/admin/tenants")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)), TestTokens.forTenant("ops", "operator")).statusCode();
+                .POST(HttpRequest.BodyPublishers.ofString(body)), TestTokens.operator()).statusCode();
         assertEquals(201, status, "provisioning " + key);
     }
 

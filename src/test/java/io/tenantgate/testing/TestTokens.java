@@ -21,6 +21,26 @@ public final class TestTokens {
         return sign(tenant, trustedKey(), groups.length == 0 ? Set.of("user") : Set.of(groups));
     }
 
+    /**
+     * A platform operator's token, as the operators' client of the identity provider issues it: group
+     * {@code operator}, audience {@code tenantgate-admin}, no {@code tenant} claim.
+     */
+    public static String operator() {
+        return SecretsLedger.record(Jwt.issuer("tenantgate").audience("tenantgate-admin").subject("ops-tester")
+                .groups(Set.of("operator")).expiresIn(600).sign(trustedKey()));
+    }
+
+    /** Signed by the trusted key: a {@code tenant} claim only if {@code tenant} is not null. */
+    public static String signed(String tenant, String audience, long expiresAt, String... groups) {
+        io.smallrye.jwt.build.JwtClaimsBuilder claims = Jwt.issuer("tenantgate").audience(audience)
+                .subject((tenant == null ? "nobody" : tenant) + "-tester").groups(Set.of(groups))
+                .issuedAt(expiresAt - 600).expiresAt(expiresAt);
+        if (tenant != null) {
+            claims.claim("tenant", tenant);
+        }
+        return SecretsLedger.record(claims.sign(trustedKey()));
+    }
+
     /** A well-formed token signed by a key the application has never seen. */
     public static String forged(String tenant) {
         return sign(tenant, decode(DevKeys.generate().privateKeyPem()), Set.of("user"));

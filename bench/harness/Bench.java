@@ -76,13 +76,18 @@ public final class Bench {
     }
 
     /** A running JVM service, tenantgate or the ceiling app. */
-    record App(String name, Process process, int port, Path log) {
+    record App(String name, Process process, int port, int managementPort, Path log) {
         long pid() {
             return process.pid();
         }
 
         String url() {
             return "http://127.0.0.1:" + port;
+        }
+
+        /** Probes and metrics: tenantgate serves them on its management interface, not the API port. */
+        String managementUrl() {
+            return "http://127.0.0.1:" + managementPort;
         }
     }
 
@@ -320,7 +325,7 @@ public final class Bench {
                         new Load.Watch(servers, ceiling.pid())));
                 results.add(Load.wrk("tenantgate GET, 1 tenant, " + leg, "tenantgate", 1, SOLO_CLIENTS, tg.url(),
                         env(solo, idsFile, "get", "/api/customers/"), w, s,
-                        new Load.Watch(servers, tg.pid(), tg.url() + "/q/metrics")));
+                        new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
             }
         }
 
@@ -346,13 +351,13 @@ public final class Bench {
             }
             Path tokens = tokens(files, "t" + tier, tenantKeys(0, tier));
             results.add(Load.wrk(String.format("tenantgate GET, %,d tenants", tier), "tenantgate", tier, tier * 2,
-                    tg.url(), env(tokens, idsFile, "get", "/api/customers/"), w, s, new Load.Watch(servers, tg.pid(), tg.url() + "/q/metrics")));
+                    tg.url(), env(tokens, idsFile, "get", "/api/customers/"), w, s, new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
         }
         Path hundred = tokens(files, "t100", tenantKeys(0, 100));
         results.add(Load.wrk("tenantgate POST (create customer), 100 tenants", "tenantgate-write", 100, 200,
-                tg.url(), env(hundred, idsFile, "post", ""), w, s, new Load.Watch(servers, tg.pid(), tg.url() + "/q/metrics")));
+                tg.url(), env(hundred, idsFile, "post", ""), w, s, new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
         results.add(Load.wrk("tenantgate GET dashboard, 100 tenants", "tenantgate-dashboard", 100, 200,
-                tg.url(), env(hundred, idsFile, "dashboard", ""), w, s, new Load.Watch(servers, tg.pid(), tg.url() + "/q/metrics")));
+                tg.url(), env(hundred, idsFile, "dashboard", ""), w, s, new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
 
         profile(tg, soloPg, idsFile);
     }
@@ -547,7 +552,7 @@ public final class Bench {
 
     private App startTenantgate(String name) throws Exception {
         return startJava(name, REPO.resolve("target/quarkus-app/quarkus-run.jar"), tenantgateConfig,
-                "/q/health/ready", 200);
+                "/q/health/ready", 200, true);
     }
 
     private App startCeiling() throws Exception {
@@ -564,32 +569,32 @@ public final class Bench {
         config.put("bench.naive.tenants", work.resolve("naive-tenants.txt").toString());
         config.put("mp.jwt.verify.publickey", tenantgateConfig.get("mp.jwt.verify.publickey"));
         return startJava("ceiling", REPO.resolve("bench/ceiling/target/quarkus-app/quarkus-run.jar"), config,
-                "/ceiling/pg/customers/" + ids.get(0), 401);
+                "/ceiling/pg/customers/" + ids.get(0), 401, false);
     }
 
     /** Both services get the same JVM: the same heap limit and collector, so only the code differs. */
-    private App startJava(String name, Path jar, Map<String, String> config, String probe, int expected)
-            throws Exception {
-        int port;
-        try (var socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+    private App startJava(String name, Path jar, Map<String, String> config, String probe, int expected,
+                          boolean managementProbe) throws Exception {
+        int port = freePort();
+        int managementPort = freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms1g", "-Xmx1g", "-XX:+UseG1GC"));
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.management.port=" + managementPort);
         command.add("-jar");
         command.add(jar.toString());
         Path log = work.resolve(name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        App app = new App(name, process, port, log);
+        App app = new App(name, process, port, managementPort, log);
         long t0 = System.nanoTime();
         while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited at start; see " + log);
             }
             try {
-                int status = http.send(HttpRequest.newBuilder(URI.create(app.url() + probe)).build(),
+                String base = managementProbe ? app.managementUrl() : app.url();
+                int status = http.send(HttpRequest.newBuilder(URI.create(base + probe)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status == expected) {
                     facts.put(name + " ready in ms", (System.nanoTime() - t0) / 1_000_000);
@@ -601,6 +606,12 @@ public final class Bench {
             Load.sleep(200);
         }
         throw new IllegalStateException(name + " was not ready in 120 s; see " + log);
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private static int stop(App app) {

@@ -52,4 +52,25 @@ class NoSecretsInLogsIT {
         assertTrue(bytes > 100_000, "the logs are there to search: " + logs);
         assertTrue(leaks.isEmpty(), String.join("\n", leaks));
     }
+
+    /**
+     * The packaged application under test was started by Quarkus's launcher, which prints its whole
+     * command line into the build log: none of the secrets it was given may be on it.
+     */
+    @Test
+    void thePackagedApplicationsCommandLineCarriesNoSecret() throws IOException {
+        Set<String> secrets = new LinkedHashSet<>(Files.readAllLines(SecretsLedger.FILE));
+        secrets.removeIf(String::isBlank);
+        List<String> commandLines = ProcessHandle.allProcesses()
+                .map(p -> p.info().commandLine().orElse(""))
+                .filter(line -> line.contains("quarkus-run.jar"))
+                .toList();
+        assertTrue(!commandLines.isEmpty(), "the packaged application is running");
+        for (String line : commandLines) {
+            for (String secret : secrets) {
+                assertTrue(!line.contains(secret), "a secret starting " + secret.substring(0, Math.min(6, secret.length()))
+                        + " is on the command line " + line.substring(0, Math.min(120, line.length())) + "...");
+            }
+        }
+    }
 }

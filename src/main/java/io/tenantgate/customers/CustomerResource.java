@@ -25,7 +25,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -37,6 +39,8 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class CustomerResource {
+
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final TenantAccess access;
     private final CustomerService service;
@@ -71,7 +75,13 @@ public class CustomerResource {
      */
     @POST
     public Uni<Response> create(@NotNull @Valid CustomerInput input, @Context UriInfo uri,
-                                @HeaderParam("Idempotency-Key") String idempotencyKey) {
+                                @Context HttpHeaders headers) {
+        // Present but empty is a malformed key, not "no key": read the header's presence, not its value.
+        List<String> keys = headers.getRequestHeader(IDEMPOTENCY_KEY);
+        String idempotencyKey = keys == null || keys.isEmpty() ? null : keys.get(0) == null ? "" : keys.get(0);
+        if (keys != null && keys.size() > 1) {
+            throw ProblemException.badRequest("invalid-idempotency-key", "send one Idempotency-Key header");
+        }
         if (idempotencyKey != null) {
             return access.allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.create(route, input, idempotencyKey))
                     .map(stored -> Response.status(stored.status())

@@ -140,8 +140,16 @@ public class CustomerService {
                 + " already exists");
     }
 
+    /**
+     * Lower-cased and stripped, then checked again: some letters grow when lower-cased ({@code İ}
+     * becomes two characters), so an address that passed validation could outgrow its column.
+     */
     private static String normalize(String email) {
-        return email.strip().toLowerCase(Locale.ROOT);
+        String normalized = email.strip().toLowerCase(Locale.ROOT);
+        if (normalized.length() > CustomerInput.EMAIL_MAX) {
+            throw ProblemException.invalid("email", "at most " + CustomerInput.EMAIL_MAX + " characters once lower-cased");
+        }
+        return normalized;
     }
 
     private static String blankToNull(String value) {

@@ -50,4 +50,11 @@ public interface BudgetConfig {
     /** Connections of a server's {@code max_connections} left to everyone else (admins, tools, replication). */
     @WithDefault("10")
     int reserve();
+
+    /**
+     * A server's budget (and its metric series) is forgotten once nothing has used it this long: no
+     * tenant pool, no migration, no connection. It is made again, at its configured size, on next use.
+     */
+    @WithDefault("60s")
+    Duration forgetUnusedAfter();
 }

@@ -34,6 +34,27 @@ public final class DatabaseErrors {
         return false;
     }
 
+    /**
+     * The database refused a value the request carried (too long, not representable, out of range):
+     * PostgreSQL's data exceptions (SQLSTATE class 22) and MySQL's 1048, 1264, 1265, 1292, 1366,
+     * 1367, 1406. Validation refuses such input first; this is the net under it, so a database's
+     * "no" to input is always the caller's 400, never a 500.
+     */
+    public static boolean isRejectedValue(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            boolean rejected = switch (t) {
+                case PgException pg -> pg.getSqlState() != null && pg.getSqlState().startsWith("22");
+                case MySQLException my -> java.util.Set.of(1048, 1264, 1265, 1292, 1366, 1367, 1406)
+                        .contains(my.getErrorCode());
+                default -> false;
+            };
+            if (rejected) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The tenant's pool already has as many waiters as it allows (Vert.x's bounded wait queue). */
     public static boolean isQueueFull(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {

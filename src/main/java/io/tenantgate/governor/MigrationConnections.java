@@ -39,6 +39,10 @@ public class MigrationConnections {
     private final ServerBudgets budgets;
     private final Vertx vertx;
     private final long permitWaitMillis;
+    /** TCP connect plus log-in: a server that accepts and then says nothing must not hold an admin call. */
+    private final java.time.Duration connectTimeout;
+    /** Longest wait for any one reply once logged in (a migration's DDL included). */
+    private static final int SOCKET_TIMEOUT_SECONDS = 300;
     private final ConcurrentMap<String, AtomicInteger> open = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicInteger> opened = new ConcurrentHashMap<>();
 
@@ -46,17 +50,46 @@ public class MigrationConnections {
         this.budgets = budgets;
         this.vertx = vertx;
         this.permitWaitMillis = config.acquireTimeout().toMillis();
+        this.connectTimeout = config.connectTimeout();
     }
 
-    /** A data source for one tenant's database whose connections are counted against its server. */
-    public DataSource dataSource(TenantRoute route) {
+    /**
+     * A data source for one tenant's database whose connections are counted against its server,
+     * for one migration: close it when the migration is done, so the server's budget can be
+     * forgotten once nothing uses it.
+     */
+    public MigrationDataSource dataSource(TenantRoute route) {
         DataSource target = switch (route.kind()) {
-            case POSTGRESQL -> postgres(route);
-            case MYSQL -> mariadb(route);
+            case POSTGRESQL -> postgres(route, connectTimeout);
+            case MYSQL -> mariadb(route, connectTimeout);
         };
-        return new CountingDataSource(target, new Permits(budgets.of(route.server()), route.key(), vertx,
+        ServerBudget budget = budgets.use(route.server());
+        return new MigrationDataSource(new CountingDataSource(target, new Permits(budget, route.key(), vertx,
                 permitWaitMillis, budgets.releaseGraceMillis()),
-                counter(open, route.server()), counter(opened, route.server()));
+                counter(open, route.server()), counter(opened, route.server())), () -> budgets.unuse(budget));
+    }
+
+    /** A migration's data source; closing it ends its use of the server's budget (once). */
+    public static final class MigrationDataSource implements AutoCloseable {
+        private final DataSource dataSource;
+        private final Runnable done;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        MigrationDataSource(DataSource dataSource, Runnable done) {
+            this.dataSource = dataSource;
+            this.done = done;
+        }
+
+        public DataSource get() {
+            return dataSource;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                done.run();
+            }
+        }
     }
 
     /** Migration connections open on a server right now. */
@@ -75,7 +108,7 @@ public class MigrationConnections {
         return counters.computeIfAbsent(server, s -> new AtomicInteger());
     }
 
-    private static DataSource postgres(TenantRoute route) {
+    private static DataSource postgres(TenantRoute route, java.time.Duration connectTimeout) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setServerNames(new String[] {route.host()});
         ds.setPortNumbers(new int[] {route.port()});
@@ -88,12 +121,15 @@ public class MigrationConnections {
             case VERIFY_CA -> "verify-ca";
             case VERIFY_FULL -> "verify-full";
         });
-        ds.setConnectTimeout(10);
+        int seconds = (int) Math.max(1, (connectTimeout.toMillis() + 999) / 1000);
+        ds.setConnectTimeout(seconds);
+        ds.setLoginTimeout(seconds);
+        ds.setSocketTimeout(SOCKET_TIMEOUT_SECONDS);
         ds.setApplicationName("tenantgate-migrations");
         return ds;
     }
 
-    private static DataSource mariadb(TenantRoute route) {
+    private static DataSource mariadb(TenantRoute route, java.time.Duration connectTimeout) {
         String ssl = switch (route.tlsMode()) {
             case DISABLED -> "disable";
             case REQUIRED -> "trust";
@@ -104,7 +140,8 @@ public class MigrationConnections {
             // allowLocalInfile=false: Connector/J would otherwise send any file a (hostile) server
             // names in a LOCAL INFILE request; see MySqlStatements.
             MariaDbDataSource ds = new MariaDbDataSource("jdbc:mariadb://" + route.host() + ":" + route.port() + "/"
-                    + route.database() + "?sslMode=" + ssl + "&connectTimeout=10000&allowLocalInfile=false");
+                    + route.database() + "?sslMode=" + ssl + "&connectTimeout=" + Math.max(1, connectTimeout.toMillis())
+                    + "&socketTimeout=" + SOCKET_TIMEOUT_SECONDS * 1000 + "&allowLocalInfile=false");
             ds.setUser(route.username());
             ds.setPassword(route.password());
             return ds;

@@ -100,6 +100,32 @@ public final class ServerBudget {
         return waiters.size();
     }
 
+    /** Pools and migrations that may take permits; see {@link ServerBudgets#use}. */
+    private int users;
+    /** When the budget last became entirely unused (no user, permit or waiter); 0 while in use. */
+    private long unusedSinceNanos = System.nanoTime();
+
+    synchronized void addUser() {
+        users++;
+        unusedSinceNanos = 0;
+    }
+
+    synchronized void removeUser() {
+        users = Math.max(0, users - 1);
+    }
+
+    /** How long nothing at all has used this budget, in nanoseconds; 0 while anything does. */
+    synchronized long unusedSince(long nowNanos) {
+        if (users > 0 || granted > 0 || !waiters.isEmpty()) {
+            unusedSinceNanos = 0;
+            return 0;
+        }
+        if (unusedSinceNanos == 0) {
+            unusedSinceNanos = nowNanos;
+        }
+        return nowNanos - unusedSinceNanos;
+    }
+
     /** A permit was granted and a physical connect to the server begins. */
     void connecting() {
         connects.increment();

@@ -30,9 +30,49 @@ public class ServerBudgets {
         this.config = config;
     }
 
-    /** The budget of {@code host:port}, created on first use. */
+    /** The budget of {@code host:port}, created on first use; for looking, not for holding on to. */
     public ServerBudget of(String server) {
         return budgets.computeIfAbsent(server, s -> new ServerBudget(s, shareOf(s), vertx));
+    }
+
+    /**
+     * The budget of {@code host:port} for a user that will take permits from it (a tenant pool, a
+     * migration), who gives it back with {@link #unuse}. Counted atomically with {@link #forgetUnused},
+     * so a budget is never dropped while anyone may still take a permit from it: two budgets for one
+     * server would double its connections.
+     */
+    ServerBudget use(String server) {
+        return budgets.compute(server, (s, budget) -> {
+            ServerBudget used = budget == null ? new ServerBudget(s, shareOf(s), vertx) : budget;
+            used.addUser();
+            return used;
+        });
+    }
+
+    void unuse(ServerBudget budget) {
+        budgets.computeIfPresent(budget.server(), (s, current) -> {
+            budget.removeUser();
+            return current;
+        });
+    }
+
+    /**
+     * Drops the budgets of servers nobody has used for {@code forget-unused-after}: no pool, no
+     * migration, no permit granted, no one waiting. Operators probing hosts through the admin API,
+     * or tenants that moved away, leave no budget (and no metric series) behind.
+     */
+    void forgetUnused() {
+        long now = System.nanoTime();
+        long after = config.forgetUnusedAfter().toNanos();
+        for (String server : budgets.keySet()) {
+            budgets.computeIfPresent(server, (s, budget) -> {
+                if (budget.unusedSince(now) >= after) {
+                    LOG.debugf("forgetting the budget of %s: nothing has used it for %s", s, config.forgetUnusedAfter());
+                    return null;
+                }
+                return budget;
+            });
+        }
     }
 
     /** This instance's share of a server's budget. */

@@ -179,7 +179,7 @@ public class TenantPools {
     }
 
     private LivePool build(TenantRoute route, TenantRoute.PoolIdentity identity) {
-        ServerBudget budget = budgets.of(route.server());
+        ServerBudget budget = budgets.use(route.server());
         PoolAccount account = new PoolAccount(route.key(), budget, budgets.graceTicks());
         SqlConnectOptions connectOptions = options.connectOptions(route);
         // Called by Vert.x before every physical connect: the connect waits for a budget permit.
@@ -325,12 +325,14 @@ public class TenantPools {
         for (PoolAccount account : accounts) {
             if (account.reconcile()) {
                 accounts.remove(account);
+                budgets.unuse(account.budget());
             }
         }
         reapForWaiters();
         closeDrained();
         if (++ticks % 10 == 0) {
             retireIdlePools();
+            budgets.forgetUnused();
         }
     }
 

@@ -123,6 +123,10 @@ public class TenantSql {
         if (failure instanceof ProblemException || failure instanceof GovernorRejection) {
             return failure;
         }
+        if (DatabaseErrors.isRejectedValue(failure)) {
+            return ProblemException.badRequest("validation", "the tenant's database refused a value of this request"
+                    + " (too long, out of range or not representable); nothing was stored");
+        }
         if (TransientFailures.isStatementTimeout(failure)) {
             return ProblemException.unavailable("tenant-statement-timeout", "a statement on the database of tenant "
                     + tenant.key() + " ran past its statement timeout and was stopped by the server", 1);

@@ -7,6 +7,8 @@ import io.tenantgate.governor.DatabaseErrors;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.migration.TenantMigrations;
 import io.tenantgate.migration.TenantMigrator;
+import io.tenantgate.problem.Inputs;
+import io.tenantgate.problem.Problem;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.CredentialCipher;
 import io.tenantgate.registry.CredentialResolver;
@@ -262,7 +264,7 @@ public class TenantProvisioner {
      */
     public Uni<Boolean> setMaxPoolSize(String key, Integer maxPoolSize) {
         if (maxPoolSize != null && (maxPoolSize < 1 || maxPoolSize > 1000)) {
-            return Uni.createFrom().failure(ProblemException.badRequest("validation", "maxPoolSize: 1 to 1000"));
+            return Uni.createFrom().failure(ProblemException.invalid("maxPoolSize", "1 to 1000"));
         }
         return update(key, tenant -> tenant.maxPoolSize = maxPoolSize);
     }
@@ -307,38 +309,40 @@ public class TenantProvisioner {
     }
 
     private void validate(NewTenant spec, boolean checkReference) {
-        List<String> errors = new ArrayList<>();
+        List<Problem.FieldError> errors = new ArrayList<>();
         if (!TenantKey.isValid(spec.key())) {
-            errors.add("key: must match " + TenantKey.REGEX);
+            errors.add(new Problem.FieldError("key", "must match " + TenantKey.REGEX));
         }
-        if (spec.displayName() == null || spec.displayName().isBlank() || spec.displayName().length() > 200) {
-            errors.add("displayName: 1 to 200 characters");
+        if (spec.displayName() == null || spec.displayName().isBlank() || spec.displayName().length() > 200
+                || !Inputs.isSingleLine(spec.displayName())) {
+            errors.add(new Problem.FieldError("displayName", "1 to 200 characters on one line"));
         }
         if (spec.kind() == null) {
-            errors.add("kind: MYSQL or POSTGRESQL");
+            errors.add(new Problem.FieldError("kind", "MYSQL or POSTGRESQL"));
         }
         if (spec.host() == null || !spec.host().matches("^[A-Za-z0-9.:\\-\\[\\]]{1,255}$")) {
-            errors.add("host: a host name or IP address");
+            errors.add(new Problem.FieldError("host", "a host name or IP address"));
         }
         if (spec.port() < 1 || spec.port() > 65535) {
-            errors.add("port: 1 to 65535");
+            errors.add(new Problem.FieldError("port", "1 to 65535"));
         }
         if (spec.database() == null || !spec.database().matches("^[A-Za-z0-9_\\-]{1,64}$")) {
-            errors.add("database: 1 to 64 letters, digits, '_' or '-'");
+            errors.add(new Problem.FieldError("database", "1 to 64 letters, digits, '_' or '-'"));
         }
-        if (spec.username() == null || spec.username().isBlank() || spec.username().length() > 64) {
-            errors.add("username: 1 to 64 characters");
+        if (spec.username() == null || spec.username().isBlank() || spec.username().length() > 64
+                || !Inputs.isSingleLine(spec.username())) {
+            errors.add(new Problem.FieldError("username", "1 to 64 characters on one line"));
         }
         if ((spec.password() == null) == (spec.passwordRef() == null)) {
-            errors.add("password: give exactly one of password and passwordRef");
+            errors.add(new Problem.FieldError("password", "give exactly one of password and passwordRef"));
         } else if (spec.passwordRef() != null && !CredentialResolver.isWellFormedReference(spec.passwordRef())) {
-            errors.add("passwordRef: env:NAME or config:property.name");
+            errors.add(new Problem.FieldError("passwordRef", "env:NAME or config:property.name"));
         }
         if (spec.maxPoolSize() != null && (spec.maxPoolSize() < 1 || spec.maxPoolSize() > 1000)) {
-            errors.add("maxPoolSize: 1 to 1000");
+            errors.add(new Problem.FieldError("maxPoolSize", "1 to 1000"));
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.badRequest("validation", String.join("; ", errors));
+            throw ProblemException.invalid(errors);
         }
         if (checkReference) {
             checkReference(spec.key(), spec.passwordRef());

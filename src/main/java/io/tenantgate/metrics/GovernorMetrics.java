@@ -105,9 +105,16 @@ public class GovernorMetrics {
         GovernorStats stats = pools.snapshot();
         snapshot = stats;
         snapshotNanos = System.nanoTime();
+        Set<String> known = new java.util.HashSet<>();
         for (GovernorStats.ServerStats server : stats.servers()) {
+            known.add(server.server());
             if (servers.add(server.server())) {
                 registerServer(server.server());
+            }
+        }
+        for (String server : List.copyOf(servers)) {
+            if (!known.contains(server) && servers.remove(server)) {
+                forgetServer(server);
             }
         }
         publishTenants(stats.tenants());
@@ -149,6 +156,17 @@ public class GovernorMetrics {
         FunctionCounter.builder("tenantgate.server.connects", pools, p -> p.connectAttempts(server))
                 .description("Physical connects to the server (each one took a budget permit)")
                 .tags(tags).register(registry);
+    }
+
+    /**
+     * The governor forgot a server nothing uses any more (see {@code ServerBudgets#forgetUnused}):
+     * every series tagged with it goes too (gauges, counters, and the governor's per-server timers),
+     * so probing hosts or moving tenants never grows the scrape.
+     */
+    private void forgetServer(String server) {
+        List<io.micrometer.core.instrument.Meter> gone = registry.getMeters().stream()
+                .filter(meter -> server.equals(meter.getId().getTag("server"))).toList();
+        gone.forEach(registry::remove);
     }
 
     private void serverGauge(String name, String description, Tags tags, String server,

@@ -37,15 +37,18 @@ public class TenantMigrator {
 
     private int migrateBlocking(TenantRoute route) {
         String location = TenantMigrations.location(route.kind());
-        MigrateResult result = Flyway.configure(TenantMigrator.class.getClassLoader())
-                .dataSource(connections.dataSource(route))
-                .resourceProvider(new TenantMigrations(route.kind()))
-                .locations("classpath:" + location)
-                .table(HISTORY_TABLE)
-                .cleanDisabled(true)
-                .validateMigrationNaming(true)
-                .load()
-                .migrate();
+        MigrateResult result;
+        try (MigrationConnections.MigrationDataSource dataSource = connections.dataSource(route)) {
+            result = Flyway.configure(TenantMigrator.class.getClassLoader())
+                    .dataSource(dataSource.get())
+                    .resourceProvider(new TenantMigrations(route.kind()))
+                    .locations("classpath:" + location)
+                    .table(HISTORY_TABLE)
+                    .cleanDisabled(true)
+                    .validateMigrationNaming(true)
+                    .load()
+                    .migrate();
+        }
         LOG.infof("tenant %s schema at version %s (%d migrations applied)", route.key(),
                 result.targetSchemaVersion, result.migrationsExecuted);
         return result.migrationsExecuted;

@@ -52,7 +52,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
-        Response response = Problem.response(e.status(), e.type(), e.title(), e.getMessage(), List.of(),
+        Response response = Problem.response(e.status(), e.type(), e.title(), e.getMessage(), e.errors(),
                 e.retryAfterSeconds());
         return e.status() == 503 ? unavailable(response, e.type()) : response;
     }

@@ -21,7 +21,7 @@ public final class QueryParams {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ProblemException.badRequest("validation", name + ": an integer from " + min + " to " + max);
+        throw ProblemException.invalid(name, "an integer from " + min + " to " + max);
     }
 
     /** A UUID in its canonical text form; 400 {@code invalid-id} with {@code detail} otherwise. */
@@ -40,8 +40,7 @@ public final class QueryParams {
         try {
             return Enum.valueOf(type, value.strip().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("validation",
-                    name + ": one of " + java.util.Arrays.toString(type.getEnumConstants()));
+            throw ProblemException.invalid(name, "one of " + java.util.Arrays.toString(type.getEnumConstants()));
         }
     }
 }

@@ -152,6 +152,43 @@ abstract class CustomersApiContract {
         api().get("/api/customers?q=" + marker).statusCode(200).body("total", equalTo(0));
     }
 
+    /**
+     * Input either database would refuse, or store wrongly, is refused first: a NUL byte or a lone
+     * surrogate in a name, an e-mail that outgrows its column when lower-cased, a number where a
+     * string belongs, trailing garbage after the object, an empty Idempotency-Key. All 400, and
+     * nothing is stored.
+     */
+    @Test
+    void inputADatabaseWouldRejectIsA400BeforeItGetsThereAndStoresNothing() {
+        String marker = unique("nul");
+        for (String name : List.of(marker + "\\u0000x", marker + "\\ud800x", marker + "\\u0007", marker + "\\n2nd line")) {
+            given().auth().oauth2(api().token()).contentType("application/json")
+                    .body("{\"name\": \"" + name + "\", \"email\": \"" + unique("n") + "@example.com\"}")
+                    .post("/api/customers").then().statusCode(400).contentType(PROBLEM)
+                    .body("type", equalTo("urn:tenantgate:problem:validation")).body("errors[0].field", equalTo("name"));
+        }
+        // 64 dotted capital Is: 64 characters, 128 once lower-cased; with the domain, 245 become 309.
+        String growing = "\u0130".repeat(64) + "@" + "d".repeat(60) + "." + "e".repeat(60) + "." + "f".repeat(50)
+                + ".example";
+        given().auth().oauth2(api().token()).contentType("application/json")
+                .body("{\"name\": \"" + marker + "\", \"email\": \"" + growing + "\"}")
+                .post("/api/customers").then().statusCode(400).contentType(PROBLEM)
+                .body("errors[0].field", equalTo("email"));
+        given().auth().oauth2(api().token()).contentType("application/json")
+                .body("{\"name\": 42, \"email\": \"" + unique("n") + "@example.com\"}")
+                .post("/api/customers").then().statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo("urn:tenantgate:problem:malformed-body"));
+        given().auth().oauth2(api().token()).contentType("application/json")
+                .body("{\"name\": \"" + marker + "\", \"email\": \"" + marker + "@example.com\"} trailing")
+                .post("/api/customers").then().statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo("urn:tenantgate:problem:malformed-body"));
+        given().auth().oauth2(api().token()).contentType("application/json").header("Idempotency-Key", "")
+                .body(Map.of("name", marker, "email", marker + "@example.com"))
+                .post("/api/customers").then().statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo("urn:tenantgate:problem:invalid-idempotency-key"));
+        api().get("/api/customers?q=" + marker).statusCode(200).body("total", equalTo(0));
+    }
+
     @Test
     void unknownIdIsA404Problem() {
         String id = UUID.randomUUID().toString();

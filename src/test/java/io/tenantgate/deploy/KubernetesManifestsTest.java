@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
@@ -31,6 +32,7 @@ import io.tenantgate.lifecycle.TenantProvisioner;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.testing.FreshTenants;
+import io.tenantgate.testing.Management;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
@@ -200,36 +202,44 @@ class KubernetesManifestsTest {
             String path = probe.getHttpGet().getPath();
             assertTrue(path.endsWith(group), path + " is not the " + group + " health group");
             // A probe answers 200 (UP) or 503 (DOWN) with a health document; 404 means a wrong path.
-            String body = given().when().get(path).then().statusCode(anyOf(is(200), is(503))).extract().asString();
+            String body = Management.given().when().get(path).then().statusCode(anyOf(is(200), is(503))).extract()
+                    .asString();
             assertTrue(body.contains("\"status\""), path + " is not a health document: " + body);
         });
     }
 
     @Test
-    void probesServiceAndNetworkPolicyReachTheApplicationsHttpPort() {
+    void probesAndMetricsUseTheManagementPortTheApiItsOwnAndOnlyMonitoringReachesManagement() {
         int httpPort = prod().getValue("quarkus.http.port", Integer.class);
+        int managementPort = prod().getValue("quarkus.management.port", Integer.class);
+        assertTrue(prod().getValue("quarkus.management.enabled", Boolean.class), "the management interface is on");
         Container container = manifests().container();
-        assertEquals(List.of(httpPort), container.getPorts().stream().map(ContainerPort::getContainerPort).toList(),
-                "the container declares the port the application listens on in prod, and only it");
+        assertEquals(List.of(httpPort, managementPort),
+                container.getPorts().stream().map(ContainerPort::getContainerPort).toList(),
+                "the container declares the API and management ports the application listens on in prod, and only them");
         for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe(),
                 container.getReadinessProbe())) {
-            assertEquals(httpPort, manifests().containerPort(probe.getHttpGet().getPort()),
-                    probe.getHttpGet().getPath() + " probes another port");
+            assertEquals(managementPort, manifests().containerPort(probe.getHttpGet().getPort()),
+                    probe.getHttpGet().getPath() + " probes another port than the management interface");
         }
         Service service = manifests().one(Service.class);
-        for (ServicePort port : service.getSpec().getPorts()) {
-            assertEquals(httpPort, manifests().containerPort(port.getTargetPort()),
-                    "Service port " + port.getName() + " targets another port");
-        }
-        Set<String> servicePorts = new HashSet<>();
-        service.getSpec().getPorts().forEach(p -> servicePorts.add(p.getName()));
-        manifests().one(ServiceMonitor.class).getSpec().getEndpoints().forEach(endpoint -> assertTrue(
-                servicePorts.contains(endpoint.getPort()), "ServiceMonitor scrapes a port the Service does not name"));
+        Map<String, Integer> targets = new LinkedHashMap<>();
+        service.getSpec().getPorts().forEach(p -> targets.put(p.getName(), manifests().containerPort(p.getTargetPort())));
+        assertEquals(Map.of("http", httpPort, "management", managementPort), targets,
+                "the Service names the API and the management port");
+        manifests().one(ServiceMonitor.class).getSpec().getEndpoints().forEach(endpoint -> assertEquals(
+                managementPort, targets.get(endpoint.getPort()), "the ServiceMonitor scrapes the management port"));
 
         NetworkPolicy policy = manifests().one(NetworkPolicy.class);
-        List<Integer> ingress = policy.getSpec().getIngress().stream().flatMap(rule -> rule.getPorts().stream())
-                .map(p -> manifests().containerPort(p.getPort())).toList();
-        assertEquals(List.of(httpPort), ingress, "ingress is open to the HTTP port, and only to it");
+        Map<Integer, List<NetworkPolicyPeer>> ingress = new LinkedHashMap<>();
+        policy.getSpec().getIngress().forEach(rule -> rule.getPorts().forEach(p -> ingress.put(
+                manifests().containerPort(p.getPort()), rule.getFrom() == null ? List.of() : rule.getFrom())));
+        assertEquals(Set.of(httpPort, managementPort), ingress.keySet(), "ingress opens the two ports and no other");
+        assertTrue(ingress.get(httpPort).isEmpty(), "the API port is open to clients");
+        List<NetworkPolicyPeer> scrapers = ingress.get(managementPort);
+        assertFalse(scrapers.isEmpty(), "the management port is not open to everyone");
+        assertTrue(scrapers.stream().allMatch(peer -> peer.getNamespaceSelector() != null && peer.getIpBlock() == null),
+                "only a namespace (monitoring) may reach the management port: " + scrapers);
     }
 
     @Test
@@ -380,8 +390,8 @@ class KubernetesManifestsTest {
     void imagePortAndUserAgreeWithTheDockerfilesAndJib() throws IOException {
         Dockerfile jvm = Dockerfile.read("Dockerfile.jvm");
         Container container = manifests().container();
-        int containerPort = container.getPorts().get(0).getContainerPort();
-        assertEquals(List.of(containerPort), jvm.exposed(), "Dockerfile.jvm EXPOSE");
+        List<Integer> containerPorts = container.getPorts().stream().map(ContainerPort::getContainerPort).toList();
+        assertEquals(containerPorts, jvm.exposed(), "Dockerfile.jvm EXPOSE");
         assertEquals(jvm.user(), String.valueOf(podSpec().getSecurityContext().getRunAsUser()),
                 "the Deployment runs as Dockerfile.jvm's USER");
 
@@ -397,7 +407,8 @@ class KubernetesManifestsTest {
         // Jib builds the same image from application.properties.
         SmallRyeConfig prod = prod();
         assertEquals(jvm.user(), prod.getRawValue("quarkus.jib.user"), "quarkus.jib.user");
-        assertEquals(String.valueOf(containerPort), prod.getRawValue("quarkus.jib.ports"), "quarkus.jib.ports");
+        assertEquals(containerPorts.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")),
+                prod.getRawValue("quarkus.jib.ports"), "quarkus.jib.ports");
         assertEquals(jvm.from(), prod.getRawValue("quarkus.jib.base-jvm-image"), "quarkus.jib.base-jvm-image");
         String repository = prod.getRawValue("quarkus.container-image.group") + "/"
                 + prod.getRawValue("quarkus.container-image.name");
@@ -410,7 +421,7 @@ class KubernetesManifestsTest {
         assertTrue(overlay.find(), "deploy/kubernetes/README.md shows the native overlay's runAsUser patch");
         for (String nativeFile : List.of("Dockerfile.native", "Dockerfile.native-micro")) {
             Dockerfile nativeImage = Dockerfile.read(nativeFile);
-            assertEquals(List.of(containerPort), nativeImage.exposed(), nativeFile + " EXPOSE");
+            assertEquals(containerPorts, nativeImage.exposed(), nativeFile + " EXPOSE");
             assertNotEquals("0", nativeImage.user(), nativeFile + " runs as root");
             assertEquals(nativeImage.user(), overlay.group(1), "the native overlay runs as " + nativeFile + "'s USER");
         }
@@ -420,7 +431,7 @@ class KubernetesManifestsTest {
     void alertRulesReadOnlyMetricsAndLabelsTheApplicationExports() throws Throwable {
         exerciseEveryMeter();
         String path = manifests().one(ServiceMonitor.class).getSpec().getEndpoints().get(0).getPath();
-        Map<String, Set<String>> exported = PromQl.exposition(given().when().get(path).then().statusCode(200)
+        Map<String, Set<String>> exported = PromQl.exposition(Management.given().when().get(path).then().statusCode(200)
                 .extract().asString());
 
         List<Rule> rules = manifests().one(PrometheusRule.class).getSpec().getGroups().stream()

@@ -57,9 +57,9 @@ class GracefulShutdownTest {
             assertEquals(0, pools.livePools());
             assertTrue(pools.drainingPools() > 0, "the busy pool waits for its work");
             // Readiness turns DOWN first thing, so Kubernetes stops sending traffic during the drain.
-            io.restassured.RestAssured.given().when().get("/q/health/ready").then().statusCode(503)
+            io.tenantgate.testing.Management.given().when().get("/q/health/ready").then().statusCode(503)
                     .body("checks.find { it.name == 'tenantgate' }.data.accepting", org.hamcrest.Matchers.equalTo(false));
-            io.restassured.RestAssured.given().when().get("/q/health/live").then().statusCode(200);
+            io.tenantgate.testing.Management.given().when().get("/q/health/live").then().statusCode(200);
 
             assertEquals("200", admitted.get(30, TimeUnit.SECONDS), "admitted work finishes");
         }

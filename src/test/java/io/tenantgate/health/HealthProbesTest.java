@@ -16,6 +16,7 @@ import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
+import io.tenantgate.testing.Management;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.ServerProcesses;
 import io.tenantgate.testing.TestTokens;
@@ -95,7 +96,7 @@ class HealthProbesTest {
     }
 
     private static JsonPath ready(int expectedStatus) {
-        return given().when().get("/q/health/ready").then().statusCode(expectedStatus).extract().jsonPath();
+        return Management.given().when().get("/q/health/ready").then().statusCode(expectedStatus).extract().jsonPath();
     }
 
     private static Map<String, Object> readinessData(JsonPath body) {
@@ -165,11 +166,11 @@ class HealthProbesTest {
             directory.invalidateAll();
             JsonPath down = ready(503);
             assertEquals("DOWN", readinessData(down).get("registry"));
-            given().when().get("/q/health/live").then().statusCode(200);
+            Management.given().when().get("/q/health/live").then().statusCode(200);
         } finally {
             ServerProcesses.thaw(registry);
         }
-        assertTrue(Await.until(() -> given().when().get("/q/health/ready").statusCode() == 200
+        assertTrue(Await.until(() -> Management.given().when().get("/q/health/ready").statusCode() == 200
                 && "UP".equals(readinessData(ready(200)).get("registry")), 30), "ready again with the registry back");
     }
 
@@ -186,9 +187,22 @@ class HealthProbesTest {
         for (TenantRoute tenant : List.of(onMariadb, onPostgres)) {
             assertTrue(LoadClients.call(port, "/api/customers", TestTokens.forTenant(tenant.key())).startsWith("503"));
         }
-        given().when().get("/q/health/live").then().statusCode(200)
+        Management.given().when().get("/q/health/live").then().statusCode(200)
                 .body("status", org.hamcrest.Matchers.equalTo("UP"));
-        given().when().get("/q/health/started").then().statusCode(200);
-        given().when().get("/q/health/ready").then().statusCode(200);
+        Management.given().when().get("/q/health/started").then().statusCode(200);
+        Management.given().when().get("/q/health/ready").then().statusCode(200);
+    }
+
+    /**
+     * Probes and metrics name tenants and database servers: they answer on the management port only.
+     * The API port answers them as unknown paths, with a problem document.
+     */
+    @Test
+    void probesAndMetricsAnswerOnTheManagementPortAndNotOnTheApiPort() {
+        for (String path : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/metrics")) {
+            Management.given().when().get(path).then().statusCode(org.hamcrest.Matchers.anyOf(
+                    org.hamcrest.Matchers.is(200), org.hamcrest.Matchers.is(503)));
+            given().when().get(path).then().statusCode(404);
+        }
     }
 }

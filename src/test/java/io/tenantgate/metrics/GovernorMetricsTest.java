@@ -15,6 +15,7 @@ import io.tenantgate.registry.TlsMode;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
+import io.tenantgate.testing.Management;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
@@ -61,7 +62,7 @@ class GovernorMetricsTest {
     int defaultBudget;
 
     private static String scrape() {
-        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     /** The value of the one sample of {@code name} whose labels contain every one of {@code labels}. */

@@ -70,7 +70,7 @@ class SigtermDrainIT {
                     }
                 }
                 clients.submit(() -> {
-                    while (replica.status("/q/health/ready", null) == 200) {
+                    while (replica.managementStatus("/q/health/ready") == 200) {
                         Thread.sleep(20);
                     }
                     notReadyAt.set(System.nanoTime());

@@ -23,32 +23,62 @@ public final class PackagedReplica implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
 
-    private PackagedReplica(Process process, int port) {
+    private PackagedReplica(Process process, int port, int managementPort) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     /** Starts it and returns once its readiness probe answers 200 (within 90 s). */
     public static PackagedReplica start(String name) throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        return start(name, java.util.Map.of());
+    }
+
+    /**
+     * Starts it with extra settings on top of the shared configuration. The configuration reaches the
+     * process as a file only it can read, never on its command line, where every secret in it would
+     * show up in {@code ps} and in build logs.
+     */
+    public static PackagedReplica start(String name, java.util.Map<String, String> extra)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        int managementPort = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
+        java.util.Map<String, String> config = new java.util.LinkedHashMap<>(RealDatabases.servers().config());
+        config.putAll(extra);
+        Path configFile = RealDatabases.privateConfigFile("replica-" + name, config);
         List<String> command = new ArrayList<>(List.of(java));
-        RealDatabases.servers().config().forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-Dquarkus.config.locations=" + configFile.toUri());
         command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.management.port=" + managementPort);
         command.add("-jar");
         command.add(Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(Path.of("target/quarkus-it-" + name + ".log").toFile()).start();
-        PackagedReplica replica = new PackagedReplica(process, port);
-        if (!Await.until(() -> replica.status("/q/health/ready", null) == 200, 90)) {
+        PackagedReplica replica = new PackagedReplica(process, port, managementPort);
+        if (!Await.until(() -> replica.managementStatus("/q/health/ready") == 200, 90)) {
             replica.close();
             throw new IllegalStateException("replica " + name + " was not ready in 90 s");
         }
         return replica;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The status of a GET on the management interface (probes, metrics), or -1 when nothing answered. */
+    public int managementStatus(String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).GET(), null)
+                .statusCode();
+    }
+
+    public int managementPort() {
+        return managementPort;
     }
 
     /**

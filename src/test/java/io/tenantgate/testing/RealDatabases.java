@@ -3,7 +3,13 @@ package io.tenantgate.testing;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.tenantgate.demo.DemoServers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Properties;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,6 +22,8 @@ import java.util.Map;
 public class RealDatabases implements QuarkusTestResourceLifecycleManager {
 
     private static volatile DemoServers servers;
+
+    private static volatile int managementPort;
 
     @Override
     public Map<String, String> start() {
@@ -33,7 +41,50 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
             }
         });
         config.put("tenantgate.demo.enabled", "true");
-        return config;
+        managementPort = freePort();
+        if (!Boolean.getBoolean("tenantgate.test.packaged")) {
+            return config; // @QuarkusTest: the configuration stays in this JVM
+        }
+        // The packaged application (@QuarkusIntegrationTest) gets its settings as -D options, and the
+        // launcher prints its command line into the build log: the secrets go in a file instead.
+        Map<String, String> launch = new HashMap<>();
+        launch.put("quarkus.config.locations", privateConfigFile("packaged-app", config).toUri().toString());
+        launch.put("quarkus.management.port", Integer.toString(managementPort));
+        return launch;
+    }
+
+    /** The management port of the packaged application under test (probes, metrics). */
+    public static int managementPort() {
+        return managementPort;
+    }
+
+    /**
+     * Writes settings to a properties file under {@code target/} that only this user can read, for a
+     * process started with {@code -Dquarkus.config.locations=<its URI>}.
+     */
+    public static Path privateConfigFile(String name, Map<String, String> settings) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target/test-config").toAbsolutePath());
+            Path file = dir.resolve(name + ".properties");
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Properties properties = new Properties();
+            properties.putAll(settings);
+            try (var out = Files.newOutputStream(file)) {
+                properties.store(out, "written by the tests; holds test secrets");
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

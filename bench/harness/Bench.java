@@ -1,8 +1,8 @@
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
-import io.tenantgate.demo.EmbeddedMariaDbServer;
-import io.tenantgate.demo.EmbeddedPostgresServer;
-import io.tenantgate.demo.EmbeddedServer;
+import io.tenantgate.demo.embedded.EmbeddedMariaDbServer;
+import io.tenantgate.demo.embedded.EmbeddedPostgresServer;
+import io.tenantgate.demo.embedded.EmbeddedServer;
 import io.tenantgate.registry.CredentialCipher;
 import io.tenantgate.security.DevKeys;
 

@@ -1,11 +1,11 @@
 package io.tenantgate;
 
+import io.tenantgate.testing.PackagedApplication;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,10 +19,8 @@ class MissingRegistryUrlIT {
 
     @Test
     void prodStartWithoutRegistryUrlFailsNamingTheProperty() throws IOException, InterruptedException {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        assertTrue(Files.exists(jar), "package the application first");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-Dquarkus.http.port=0", "-jar", jar.toString())
+        Process process = new ProcessBuilder(PackagedApplication.command(List.of("-Dquarkus.http.port=0",
+                "-Dquarkus.management.port=0")))
                 .redirectErrorStream(true)
                 .start();
         process.getOutputStream().close();

@@ -1,5 +1,6 @@
 package io.tenantgate;
 
+import io.tenantgate.testing.PackagedApplication;
 import io.tenantgate.testing.SecretsLedger;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,10 @@ class NoSecretsInLogsIT {
         }
         System.out.printf("searched %d log files (%d characters) for %d secrets%n", logs.size(), bytes, secrets.size());
         assertTrue(secrets.size() >= 20, "the suite used secrets; found " + secrets.size());
-        assertTrue(bytes > 100_000, "the logs are there to search: " + logs);
+        // The packaged application's own log is always there; the @QuarkusTest logs only when the unit
+        // suite ran in this build (the native run has -Dtest=NONE).
+        assertTrue(logs.contains(Path.of("target/quarkus-it.log")) && bytes > 10_000, "the logs are there to search: "
+                + logs);
         assertTrue(leaks.isEmpty(), String.join("\n", leaks));
     }
 
@@ -63,7 +67,7 @@ class NoSecretsInLogsIT {
         secrets.removeIf(String::isBlank);
         List<String> commandLines = ProcessHandle.allProcesses()
                 .map(p -> p.info().commandLine().orElse(""))
-                .filter(line -> line.contains("quarkus-run.jar"))
+                .filter(PackagedApplication::isCommandLineOf)
                 .toList();
         assertTrue(!commandLines.isEmpty(), "the packaged application is running");
         for (String line : commandLines) {

@@ -25,6 +25,11 @@ import java.util.List;
 @ApplicationScoped
 public class DemoTenants {
 
+    public static final String ACME = "acme";
+    public static final String GLOBEX = "globex";
+    /** Where globex's password lives; the registry stores only {@code config:} + this name. */
+    public static final String GLOBEX_SECRET = "tenantgate.tenant-secrets.globex";
+
     private static final Logger LOG = Logger.getLogger(DemoTenants.class);
     private static final List<String> NAMES = List.of("Ada Lovelace", "Grace Hopper", "Edsger Dijkstra",
             "Barbara Liskov", "Donald Knuth", "Frances Allen");
@@ -54,16 +59,16 @@ public class DemoTenants {
     }
 
     private NewTenant acme() {
-        return new NewTenant(DemoServers.ACME, "ACME Corporation", DatabaseKind.MYSQL, config.mysql().host(),
-                port(config.mysql(), "tenantgate.demo.mysql.port"), DemoServers.ACME, DemoServers.ACME,
+        return new NewTenant(ACME, "ACME Corporation", DatabaseKind.MYSQL, config.mysql().host(),
+                port(config.mysql(), "tenantgate.demo.mysql.port"), ACME, ACME,
                 config.acmePassword().orElseThrow(() -> missing("tenantgate.demo.acme-password")), null,
                 TlsMode.DISABLED, null);
     }
 
     private NewTenant globex() {
-        return new NewTenant(DemoServers.GLOBEX, "Globex Corporation", DatabaseKind.POSTGRESQL,
+        return new NewTenant(GLOBEX, "Globex Corporation", DatabaseKind.POSTGRESQL,
                 config.postgresql().host(), port(config.postgresql(), "tenantgate.demo.postgresql.port"),
-                DemoServers.GLOBEX, DemoServers.GLOBEX, null, "config:" + DemoServers.GLOBEX_SECRET,
+                GLOBEX, GLOBEX, null, "config:" + GLOBEX_SECRET,
                 TlsMode.DISABLED, null);
     }
 

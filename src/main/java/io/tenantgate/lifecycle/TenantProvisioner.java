@@ -70,7 +70,7 @@ public class TenantProvisioner {
                                 "tenant '" + spec.key() + "' already exists");
                     }
                 })
-                .chain(() -> migrator.migrate(route).onFailure().transform(TenantSetupFailures::toProblem))
+                .chain(() -> migrator.migrate(route).onFailure().transform(failure -> TenantSetupFailures.toProblem(spec.key(), failure)))
                 .chain(() -> persist(tenant))
                 .invoke(() -> directory.invalidate(spec.key()))
                 // Two provisions of one key can both pass the existence check; the primary key decides.
@@ -128,7 +128,7 @@ public class TenantProvisioner {
                     || !Objects.equals(current.username, next.username) || patch.password() != null
                     || patch.passwordRef() != null || current.tlsMode != next.tlsMode;
             Uni<?> proven = reconnects
-                    ? migrator.migrate(directory.route(next)).onFailure().transform(TenantSetupFailures::toProblem)
+                    ? migrator.migrate(directory.route(next)).onFailure().transform(failure -> TenantSetupFailures.toProblem(key, failure))
                     : Uni.createFrom().voidItem();
             return proven.chain(() -> Panache.withTransaction(() -> repository.findById(key).map(stored -> {
                 if (stored == null) {

@@ -14,10 +14,35 @@ import java.sql.SQLException;
  */
 final class TenantSetupFailures {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(TenantSetupFailures.class);
+
     private TenantSetupFailures() {
     }
 
-    static Throwable toProblem(Throwable failure) {
+    /**
+     * The answer for the operator, and a log line with the real cause: the answer names the kind of
+     * failure, the log says what happened (the exception's class and message, which name hosts,
+     * users and SQL states, never a password).
+     */
+    static Throwable toProblem(String tenant, Throwable failure) {
+        Throwable problem = toProblem(failure);
+        LOG.warnf("setting up the database of tenant %s failed (%s): %s", tenant,
+                problem instanceof ProblemException p ? p.type() : "unexpected", causes(failure));
+        return problem;
+    }
+
+    private static String causes(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = failure; t != null && text.length() < 2_000; t = t.getCause()) {
+            text.append(text.isEmpty() ? "" : " <- ").append(t.getClass().getName()).append(": ").append(t.getMessage());
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return text.toString();
+    }
+
+    private static Throwable toProblem(Throwable failure) {
         if (failure instanceof ProblemException) {
             return failure;
         }

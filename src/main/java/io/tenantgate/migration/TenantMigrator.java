@@ -9,6 +9,8 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jboss.logging.Logger;
 
+import java.util.List;
+
 /**
  * Brings a tenant database's schema up to the version this build expects, with Flyway.
  *
@@ -41,7 +43,10 @@ public class TenantMigrator {
         try (MigrationConnections.MigrationDataSource dataSource = connections.dataSource(route)) {
             result = Flyway.configure(TenantMigrator.class.getClassLoader())
                     .dataSource(dataSource.get())
+                    // Both providers, or Flyway builds a class-path Scanner, which a native image
+                    // replaces with one that throws: tenant migrations are SQL files only.
                     .resourceProvider(new TenantMigrations(route.kind()))
+                    .javaMigrationClassProvider(List::of)
                     .locations("classpath:" + location)
                     .table(HISTORY_TABLE)
                     .cleanDisabled(true)

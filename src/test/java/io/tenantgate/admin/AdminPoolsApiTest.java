@@ -2,7 +2,7 @@ package io.tenantgate.admin;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tenantgate.demo.DemoServers;
+import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.LoadClients;

@@ -4,7 +4,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import io.tenantgate.demo.EmbeddedServer;
+import io.tenantgate.demo.embedded.EmbeddedServer;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.testing.Await;

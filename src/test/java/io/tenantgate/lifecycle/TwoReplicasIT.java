@@ -3,7 +3,7 @@ package io.tenantgate.lifecycle;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.http.ContentType;
-import io.tenantgate.demo.DemoServers;
+import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.LoadClients;
 import io.tenantgate.testing.PackagedReplica;

@@ -3,7 +3,7 @@ package io.tenantgate.metrics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.tenantgate.demo.EmbeddedServer;
+import io.tenantgate.demo.embedded.EmbeddedServer;
 import io.tenantgate.governor.ServerBudgets;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.Management;

@@ -3,7 +3,7 @@ package io.tenantgate.migration;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.tenantgate.demo.DemoServers;
+import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.lifecycle.TenantProvisioner;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantDirectory;

@@ -2,11 +2,10 @@ package io.tenantgate.observability;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
-import io.tenantgate.demo.DemoServers;
+import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * for sure: the pool's creation.
  */
 @QuarkusIntegrationTest
-@Tag("native-smoke")
 @QuarkusTestResource(RealDatabases.class)
 class JsonLogsIT {
 

@@ -4,7 +4,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.tenantgate.demo.EmbeddedMariaDbServer;
+import io.tenantgate.demo.embedded.EmbeddedMariaDbServer;
 import io.tenantgate.governor.GovernorStats;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.lifecycle.TenantProvisioner;

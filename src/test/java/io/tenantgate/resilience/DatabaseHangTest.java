@@ -3,7 +3,7 @@ package io.tenantgate.resilience;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.demo.EmbeddedPostgresServer;
+import io.tenantgate.demo.embedded.EmbeddedPostgresServer;
 import io.tenantgate.governor.GovernorStats;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.lifecycle.TenantProvisioner;

@@ -3,7 +3,7 @@ package io.tenantgate.resilience;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.demo.EmbeddedServer;
+import io.tenantgate.demo.embedded.EmbeddedServer;
 import io.tenantgate.lifecycle.TenantProvisioner;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;

@@ -2,11 +2,9 @@ package io.tenantgate.security;
 
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Tag;
 
 /** Token checks against the packaged application in the prod profile. */
 @QuarkusIntegrationTest
-@Tag("native-smoke")
 class AuthenticationIT extends AuthenticationTest {
 
     @Override

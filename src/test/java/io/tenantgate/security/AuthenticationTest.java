@@ -2,7 +2,7 @@ package io.tenantgate.security;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tenantgate.demo.DemoServers;
+import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import org.junit.jupiter.api.Test;

@@ -4,14 +4,12 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
 
 /** The packaged application runs in the prod profile: no one can mint tokens there. */
 @QuarkusIntegrationTest
-@Tag("native-smoke")
 @QuarkusTestResource(RealDatabases.class)
 class DevTokenAbsentInProdIT {
 

@@ -2,7 +2,7 @@ package io.tenantgate.shutdown;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
-import io.tenantgate.demo.EmbeddedServer;
+import io.tenantgate.demo.embedded.EmbeddedServer;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.PackagedReplica;
 import io.tenantgate.testing.RealDatabases;
@@ -116,7 +116,7 @@ class SigtermDrainIT {
         assertTrue(timeout > 2_000, "the packaged application has a shutdown timeout (" + timeout
                 + " ms) that an idle stop must not wait out");
         try (PackagedReplica replica = PackagedReplica.start("sigterm-idle")) {
-            assertEquals(200, replica.status("/api/customers?size=1", TestTokens.forTenant(io.tenantgate.demo.DemoServers.ACME)));
+            assertEquals(200, replica.status("/api/customers?size=1", TestTokens.forTenant(io.tenantgate.demo.embedded.DemoServers.ACME)));
             long sigtermAt = System.nanoTime();
             replica.process().destroy();
             assertTrue(replica.process().waitFor(delay + 10_000, TimeUnit.MILLISECONDS), "the process exited");

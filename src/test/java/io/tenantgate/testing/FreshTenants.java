@@ -1,7 +1,7 @@
 package io.tenantgate.testing;
 
 import io.quarkus.vertx.VertxContextSupport;
-import io.tenantgate.demo.EmbeddedServer;
+import io.tenantgate.demo.embedded.EmbeddedServer;
 import io.tenantgate.lifecycle.NewTenant;
 import io.tenantgate.lifecycle.TenantProvisioner;
 import io.tenantgate.registry.DatabaseKind;

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Another instance of the packaged service (target/quarkus-app, prod profile) on the test's servers,
+ * Another instance of the packaged service (the jar, or the native executable in the native build;
+ * see {@link PackagedApplication}), in the prod profile, on the test's servers,
  * registry and keys, on a port of its own: what Kubernetes runs as a second pod. A test may stop it
  * with a signal without touching the instance the rest of the suite uses.
  */
@@ -45,16 +46,13 @@ public final class PackagedReplica implements AutoCloseable {
             throws IOException, InterruptedException {
         int port = freePort();
         int managementPort = freePort();
-        String java = ProcessHandle.current().info().command().orElse("java");
         java.util.Map<String, String> config = new java.util.LinkedHashMap<>(RealDatabases.servers().config());
         config.putAll(extra);
         Path configFile = RealDatabases.privateConfigFile("replica-" + name, config);
-        List<String> command = new ArrayList<>(List.of(java));
-        command.add("-Dquarkus.config.locations=" + configFile.toUri());
-        command.add("-Dquarkus.http.port=" + port);
-        command.add("-Dquarkus.management.port=" + managementPort);
-        command.add("-jar");
-        command.add(Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString());
+        List<String> command = PackagedApplication.command(List.of(
+                "-Dquarkus.config.locations=" + configFile.toUri(),
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(Path.of("target/quarkus-it-" + name + ".log").toFile()).start();
         PackagedReplica replica = new PackagedReplica(process, port, managementPort);

@@ -1,7 +1,7 @@
 package io.tenantgate.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.tenantgate.demo.DemoServers;
+import io.tenantgate.demo.embedded.DemoServers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

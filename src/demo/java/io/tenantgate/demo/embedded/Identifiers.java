@@ -1,4 +1,4 @@
-package io.tenantgate.demo;
+package io.tenantgate.demo.embedded;
 
 import java.util.regex.Pattern;
 

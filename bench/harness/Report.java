@@ -98,6 +98,7 @@ final class Report {
                 list(pg), list(my), yes(worstRatio >= 0.9)));
         int last = options.tiers()[options.tiers().length - 1];
         Load.Result big = tier("tenantgate", last);
+        governorTargets(md, last);
         if (big != null) {
             long refused = big.refusedPg() + big.refusedMy();
             md.append(String.format(Locale.ROOT, "| %,d tenants, %,d clients, budget %d per server: 0 database refusals | %d refused (PostgreSQL %d, MariaDB %d) | %s |%n",
@@ -164,6 +165,63 @@ final class Report {
         });
         md.append("\n![throughput and p99 against tenants](chart.png)\n");
         return md.toString();
+    }
+
+    /**
+     * The governor's targets when the budget binds: 100 tenants that fit, 1,000 uniform and Zipf,
+     * fairness, each as a ratio measured in this run; the hand-over bound with its arithmetic.
+     */
+    private void governorTargets(StringBuilder md, int last) {
+        double single = mean(named("tenantgate GET, 1 tenant"), Load.Result::rps);
+        Load.Result fits = tier("tenantgate", 100);
+        if (fits != null) {
+            int expected = 100 * Math.min(2, 4);
+            md.append(String.format(Locale.ROOT, "| fits: 100 tenants, 200 clients: req/s >= 0.6x single-tenant | %,.0f req/s = %.2fx of %,.0f | %s |%n",
+                    fits.rps(), fits.rps() / single, single, yes(fits.rps() >= 0.6 * single)));
+            md.append(String.format(Locale.ROOT, "| ... physical connects <= 1.2 x sum of min(clients, max pool) = %,d | %,d | %s |%n",
+                    (int) (1.2 * expected), fits.connects(), yes(fits.connects() >= 0 && fits.connects() <= 1.2 * expected)));
+            md.append(String.format(Locale.ROOT, "| ... 0%% 503 | %.3f%% (%,d) | %s |%n", fits.share503(), fits.status503(),
+                    yes(fits.status503() == 0)));
+        }
+        Load.Result uniform = tier("tenantgate", last);
+        if (uniform != null && last >= 1_000) {
+            double q = Math.min(8, (double) uniform.clients() / uniform.tenants());
+            double serve = uniform.leases() > 0 ? uniform.leaseSeconds() / uniform.leases() : Double.NaN;
+            double pgHandover = fact("calibration: PostgreSQL connect, log-in, select, close, wall ms") / 1000;
+            double myHandover = fact("calibration: MariaDB move (reset, changeUser, session setting, select), wall ms") / 1000;
+            double pgBound = Bench.BUDGET * q / (pgHandover + q * serve);
+            double myBound = Bench.BUDGET * q / (myHandover + q * serve);
+            double cpuServe = mean(named("tenantgate GET, 1 tenant"), r -> r.machineCpu() / 100.0 / r.rps());
+            double cpuPg = fact("calibration: PostgreSQL connect, log-in, select, close, machine CPU ms") / 1000;
+            double cpuMy = fact("calibration: MariaDB move (reset, changeUser, session setting, select), machine CPU ms") / 1000;
+            double cpuBound = Runtime.getRuntime().availableProcessors() / ((cpuPg + cpuMy) / 2 / q + cpuServe);
+            double bound = Math.min(pgBound + myBound, cpuBound);
+            facts.put("hand-over bound (arithmetic)", String.format(Locale.ROOT,
+                    "q = min(quantum 8, %d clients / %d tenants) = %.1f; t_serve = %.2f ms (mean lease, this leg);"
+                            + " PostgreSQL: %d x %.1f / (%.2f ms + %.1f x %.2f ms) = %,.0f req/s;"
+                            + " MariaDB: %d x %.1f / (%.2f ms + %.1f x %.2f ms) = %,.0f req/s;"
+                            + " CPU: %d cores / ((%.2f + %.2f) / 2 / %.1f + %.3f) ms = %,.0f req/s; bound = %,.0f req/s",
+                    uniform.clients(), uniform.tenants(), q, serve * 1000, Bench.BUDGET, q, pgHandover * 1000, q,
+                    serve * 1000, pgBound, Bench.BUDGET, q, myHandover * 1000, q, serve * 1000, myBound,
+                    Runtime.getRuntime().availableProcessors(), cpuPg * 1000, cpuMy * 1000, q, cpuServe * 1000, cpuBound,
+                    bound));
+            md.append(String.format(Locale.ROOT, "| uniform %,d: successful req/s >= 0.7x the hand-over bound | %,.0f = %.2fx of %,.0f (arithmetic under Other facts); 503 %.2f%%, p99 %.0f ms | %s |%n",
+                    last, uniform.okPerSecond(), uniform.okPerSecond() / bound, bound, uniform.share503(), uniform.p99(),
+                    yes(uniform.okPerSecond() >= 0.7 * bound)));
+            md.append(String.format(Locale.ROOT, "| fairness (uniform leg): Jain's index >= 0.9; no tenant 5 s without a success | Jain %.3f; longest gap %,d ms | %s |%n",
+                    uniform.jain(), uniform.maxGapMs(), yes(uniform.jain() >= 0.9 && uniform.maxGapMs() < 5_000)));
+        }
+        Load.Result zipf = results.stream().filter(r -> r.system().equals("tenantgate-zipf")).findFirst().orElse(null);
+        if (zipf != null) {
+            md.append(String.format(Locale.ROOT, "| skewed %,d (Zipf 1.0): req/s >= 0.5x single-tenant, 503 < 1%% | %,.0f successful req/s = %.2fx; 503 %.2f%% | %s |%n",
+                    zipf.tenants(), zipf.okPerSecond(), zipf.okPerSecond() / single, zipf.share503(),
+                    yes(zipf.okPerSecond() >= 0.5 * single && zipf.share503() < 1.0)));
+        }
+        List<Load.Result> governed = results.stream().filter(r -> r.system().startsWith("tenantgate")).toList();
+        long worstPeak = governed.stream().mapToLong(r -> Math.max(r.peakPg(), r.peakMy())).max().orElse(0);
+        long refusals = governed.stream().mapToLong(r -> r.refusedPg() + r.refusedMy()).sum();
+        md.append(String.format(Locale.ROOT, "| every tenantgate leg: peak server connections <= budget, 0 refusals | peak %d (budget %d), %d refusals | %s |%n",
+                worstPeak, Bench.BUDGET, refusals, yes(worstPeak <= Bench.BUDGET && refusals == 0)));
     }
 
     private static String list(List<Double> ratios) {

@@ -1,8 +1,6 @@
 package io.tenantgate.governor;
 
 import io.vertx.core.VertxException;
-import io.vertx.core.impl.NoStackTraceThrowable;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.pgclient.PgException;
 
@@ -55,19 +53,9 @@ public final class DatabaseErrors {
         return false;
     }
 
-    /** The tenant's pool already has as many waiters as it allows (Vert.x's bounded wait queue). */
-    public static boolean isQueueFull(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectionPoolTooBusyException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The pool's acquire timeout fired: Vert.x fails the waiter with a bare "Timeout". */
-    public static boolean isAcquireTimeout(Throwable failure) {
-        return failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage());
+    /** A connect, authentication included, did not finish within the connect timeout (see {@link Connector}). */
+    public static boolean isConnectTimeout(Throwable failure) {
+        return failure instanceof Connector.ConnectTimeout;
     }
 
     /**
@@ -76,7 +64,8 @@ public final class DatabaseErrors {
      */
     public static boolean isUnavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof ClosedChannelException || t instanceof UnknownHostException) {
+            if (t instanceof ConnectException || t instanceof ClosedChannelException || t instanceof UnknownHostException
+                    || t instanceof Connector.ConnectTimeout) {
                 return true;
             }
             // Side by side: connection refused by limits, rejected credentials, server shutting down.
@@ -90,9 +79,7 @@ public final class DatabaseErrors {
                     || my.getErrorCode() == 1226 || my.getErrorCode() == 1045 || my.getErrorCode() == 1044)) {
                 return true;
             }
-            // Vert.x's own timeouts outside the tenant pool's acquire path (e.g. "Timeout waiting for
-            // connection") come as plain VertxExceptions. The pool's acquire timeout and full queue
-            // are named earlier, by TenantSql (isAcquireTimeout, isQueueFull).
+            // Vert.x's own timeouts (a TCP connect timeout) come as plain VertxExceptions.
             if (t instanceof VertxException v && v.getMessage() != null && v.getMessage().contains("Timeout")) {
                 return true;
             }

@@ -14,13 +14,16 @@ public record GovernorStats(List<ServerStats> servers, List<TenantStats> tenants
 
     /**
      * @param open       connections held (permits granted), in use or idle
-     * @param waiting    connects waiting for a permit
+     * @param waiting    connections wanted by tenants waiting for this server's budget
      * @param budget     this instance's share of the server's budget
      * @param saturation {@code open / budget}
-     * @param rejected   permit waits that ended in {@code server-budget-exhausted} since start
+     * @param rejected   waits that ended in {@code server-budget-exhausted} since start
+     * @param moved      connections handed to another tenant with {@code changeUser} since start
+     * @param reconnected hand-overs done by closing a connection and connecting for the next tenant
+     * @param connects   physical connects started since start
      */
     public record ServerStats(String server, int open, int inUse, int idle, int waiting, int budget,
-                              double saturation, long rejected) {
+                              double saturation, long rejected, long moved, long reconnected, long connects) {
     }
 
     /**

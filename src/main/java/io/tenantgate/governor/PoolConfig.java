@@ -54,6 +54,23 @@ public interface PoolConfig {
     int maxLivePools();
 
     /**
+     * While other tenants wait for the server's budget, a connection serves this many requests of
+     * its tenant's queue before it is handed on (a tenant within its fair share keeps it as long as
+     * it has work): one hand-over, a reconnect on PostgreSQL or a {@code changeUser} on MySQL, then
+     * serves a batch instead of one request.
+     */
+    @WithDefault("8")
+    int handoverQuantum();
+
+    /**
+     * While others wait, a tenant within its fair share whose queue just emptied keeps its
+     * connection this long before it is offered to them: its client's next request usually comes
+     * within a round trip, and a hand-over costs a reconnect on PostgreSQL. 0 hands it on at once.
+     */
+    @WithDefault("5ms")
+    Duration handoverLinger();
+
+    /**
      * How long a retired pool (evicted, replaced, suspended tenant, shutdown) may finish the work it
      * already admitted before it is closed regardless.
      */

@@ -1,70 +1,782 @@
 package io.tenantgate.governor;
 
-import io.vertx.core.Context;
+import io.tenantgate.registry.DatabaseKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.SqlConnection;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Permits for the physical connections this instance holds to one database server.
+ * One database server ({@code host:port}): its connection budget, and every connection the
+ * governor holds to it, whichever tenant they serve. It decides who gets the server's next
+ * connection; tenant pools ({@link TenantPool}) queue their requests here.
  *
- * <p>Invariants:
+ * <p><b>Invariants</b> (each has a test named after it):
  * <ul>
- *   <li>{@code granted <= limit} at every moment; a permit is granted before a connection is opened
- *       and given back only after the connection is gone.</li>
- *   <li>Every wait ends: granted, or failed with
- *       {@link GovernorRejection.Reason#SERVER_BUDGET_EXHAUSTED} when its timer fires.</li>
- *   <li><b>Fairness.</b> A freed permit goes to the waiter whose tenant holds the fewest permits
- *       (first come, first served among equals), so a tenant that floods cannot queue ahead of
- *       quieter ones. The fair share is {@code max(1, limit / contenders)}, contenders being the
- *       tenants that hold or wait for a permit; while another tenant waits, tenants above their fair
- *       share give connections back as they finish work, and so does every tenant while a waiting
- *       tenant holds none (see {@link #shouldYield} and {@link GovernedPool}); idle connections of
- *       any tenant are reaped (see {@link TenantPools}). With no one waiting, any tenant may use the whole
- *       budget: the policy is work-conserving.</li>
+ *   <li><b>Budget.</b> {@code permits <= limit} at every moment. A permit is taken before a connect
+ *       starts and given back exactly once, after the connection's close is observed (local or
+ *       peer close) plus the teardown allowance ({@code tenantgate.budget.release-grace}): a server
+ *       counts a connection until it has torn it down, which lags the client's view.</li>
+ *   <li><b>Fair share by active demand.</b> Tenants with work in flight or queued are the
+ *       contenders; holders of idle connections are not. Each contender's share is
+ *       {@code max(1, limit / contenders)}: max-min fairness with a guaranteed minimum of one
+ *       connection per active tenant. A freed or idle connection goes to the waiting tenant that
+ *       holds the fewest, the longest-waiting first among equals. A tenant above its share does not
+ *       get its next connection while others wait; a busy connection is never taken away.</li>
+ *   <li><b>Hand over in batches.</b> A connection serves its tenant's queue for up to
+ *       {@code tenantgate.pool.handover-quantum} leases while others wait (as long as it likes when
+ *       nobody does, and without limit while the tenant is within its share), then goes to the
+ *       neediest waiting tenant: one hand-over serves many requests, and a tenant never yields to
+ *       its own refill. Idle connections of any tenant are the first to go when someone waits.</li>
+ *   <li><b>Move, don't reconnect.</b> On MySQL/MariaDB a connection changes tenant with
+ *       {@code changeUser} (see {@link Connector#move}) when both tenants use the same TLS mode; on
+ *       PostgreSQL, or when a move fails, it is closed, and its permit passes straight to the
+ *       receiving tenant's connect, so nobody can take it in between.</li>
+ *   <li><b>Bounded waits.</b> Every queued request ends: served, or failed at its acquire timeout
+ *       with {@code acquire-timeout} (its own connections stayed busy) or
+ *       {@code server-budget-exhausted} (it waited for the server's budget).</li>
  * </ul>
- * The lock guards counters and a queue only; no I/O and no callback runs while it is held.
+ *
+ * <p><b>Concurrency.</b> One monitor guards every field of this server, its tenant pools' queues
+ * and connections, and every state transition of a {@link Link} on it: each transition is one step
+ * under the lock. No I/O and no callback runs under it: work decided under the lock is collected
+ * and started after it is released ({@link Actions}). Housekeeping is proportional to activity:
+ * idle expiry walks the idle connections oldest first and stops at the first one still young.
  */
 public final class ServerBudget {
 
+    private static final Logger LOG = Logger.getLogger(ServerBudget.class);
+
+    /** How this server's connections are scheduled; derived from configuration. */
+    record Settings(int quantum, long lingerMillis, long teardownMillis, long idleTimeoutNanos, long maxLifetimeNanos,
+                    long acquireTimeoutMillis, int maxWaitQueue) {
+    }
+
     private final String server;
+    private final Vertx vertx;
+    private final Connector connector;
+    private final Settings settings;
     private int limit;
     private boolean derived;
-    private final Vertx vertx;
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final Map<String, Integer> heldBy = new HashMap<>();
-    private int granted;
-    private long rejected;
-    private final java.util.concurrent.atomic.LongAdder connects = new java.util.concurrent.atomic.LongAdder();
 
-    private static final class Waiter {
+    /** Permits held: connects in progress, open and closing connections, their teardown allowance, migrations. */
+    private int permits;
+    private long nextLinkId;
+    /** Connections not yet seen closed, whoever owns them (or none, while closing). */
+    private int liveLinks;
+    private final Set<TenantPool> pools = new LinkedHashSet<>();
+    /** Tenants waiting for a connection they cannot have yet, oldest first. */
+    private final LinkedHashSet<TenantPool> waiting = new LinkedHashSet<>();
+    /** Idle connections of every tenant, oldest first. */
+    private final LinkedHashSet<Link> idle = new LinkedHashSet<>();
+    private final ArrayDeque<PermitWaiter> permitWaiters = new ArrayDeque<>();
+    private final Map<String, Integer> permitsHeldBy = new HashMap<>();
+
+    private long rejected;
+    private final LongAdder connects = new LongAdder();
+    private final LongAdder moved = new LongAdder();
+    private final LongAdder reconnected = new LongAdder();
+    private final LongAdder permitsReturned = new LongAdder();
+    private final LongAdder closesObserved = new LongAdder();
+
+    /** Pools and migrations that may take permits; see {@link ServerBudgets#use}. */
+    private int users;
+    /** When the budget last became entirely unused (no user, permit or waiter); 0 while in use. */
+    private long unusedSinceNanos = System.nanoTime();
+
+    /** A migration's wait for a bare permit (its JDBC connection is opened by Flyway). */
+    private final class PermitWaiter {
         final Promise<Void> promise = Promise.promise();
-        final String tenant;
-        final Context context;
+        final String holder;
         long timer;
 
-        Waiter(String tenant, Context context) {
-            this.tenant = tenant;
-            this.context = context;
+        PermitWaiter(String holder) {
+            this.holder = holder;
         }
     }
 
-    ServerBudget(String server, int limit, Vertx vertx) {
+    ServerBudget(String server, int limit, Vertx vertx, Connector connector, Settings settings) {
         if (limit < 0) {
             throw new IllegalArgumentException("budget of " + server + " must not be negative");
         }
         this.server = server;
         this.limit = limit;
         this.vertx = vertx;
+        this.connector = connector;
+        this.settings = settings;
     }
+
+    // ------------------------------------------------------------------------------------------
+    // Leasing: the tenant pools' way in
+
+    /**
+     * A connection of the pool's tenant: an idle one at once, else the request queues (bounded) and
+     * the server is asked to provide one. Fails with {@link TenantPool.Retired} if the pool stopped
+     * admitting, {@link GovernorRejection} when the queue is full or the wait times out.
+     */
+    Future<Link> lease(TenantPool pool, TenantPool.Waiter waiter) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (pool.state != TenantPool.State.LIVE) {
+                return Future.failedFuture(TenantPool.Retired.INSTANCE);
+            }
+            Link link = pool.idle.pollLast();
+            if (link != null) {
+                idle.remove(link);
+                lend(link);
+                return Future.succeededFuture(link);
+            }
+            if (pool.queue.size() >= settings.maxWaitQueue()) {
+                return Future.failedFuture(new GovernorRejection(GovernorRejection.Reason.TENANT_QUEUE_FULL,
+                        "too many requests are waiting for tenant " + pool.key() + "; retry shortly"));
+            }
+            pool.queue.addLast(waiter);
+            // Set under the lock, so a delivery on another thread always finds the timer set.
+            waiter.timer = vertx.setTimer(settings.acquireTimeoutMillis(), id -> timedOut(pool, waiter));
+            seekConnection(pool, actions);
+            dispatch(actions);
+        }
+        actions.run();
+        return waiter.promise.future();
+    }
+
+    /**
+     * The work on a connection ended. {@code reusable} is false when the work was cancelled or the
+     * connection broke: it is closed then. Otherwise it goes to the next request of its tenant, or
+     * to the neediest other tenant, or becomes idle.
+     */
+    void release(Link link, boolean reusable) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            TenantPool pool = link.owner;
+            if (link.state != Link.State.LEASED) {
+                // Closed by its peer while leased: nothing to give back but the lease.
+                if (pool != null) {
+                    pool.leased = Math.max(0, pool.leased - 1);
+                    afterLeaseEnded(pool, actions);
+                }
+                dispatch(actions);
+            } else {
+                pool.leased--;
+                link.quantumUsed++;
+                if (!reusable) {
+                    beginClose(link, actions, true);
+                } else if (pool.state != TenantPool.State.LIVE && pool.queue.isEmpty()) {
+                    TenantPool other = neediestWaiting(pool);
+                    if (other != null) {
+                        handOver(link, other, actions); // a retired pool's connection still serves someone
+                    } else {
+                        beginClose(link, actions, false);
+                    }
+                } else if (System.nanoTime() - link.createdNanos > settings.maxLifetimeNanos()) {
+                    LOG.debugf("replacing %s: older than the maximum lifetime", link);
+                    beginClose(link, actions, false);
+                } else {
+                    place(link, actions);
+                }
+                afterLeaseEnded(pool, actions);
+                dispatch(actions);
+            }
+        }
+        actions.run();
+    }
+
+    /**
+     * Where a connection that just became free goes, while others may be waiting for one:
+     * <ul>
+     *   <li>nobody else waits: the tenant's next request, or idle;</li>
+     *   <li>the tenant holds more than its fair share: the neediest waiting tenant;</li>
+     *   <li>tenants outnumber the budget and this connection has served its quantum: the neediest
+     *       waiting tenant (rotation);</li>
+     *   <li>otherwise the tenant's next request; and with none queued, it lingers for
+     *       {@code handover-linger}, reserved for its tenant, whose client is likely to send the next
+     *       one within a round trip: a hand-over costs a reconnect on PostgreSQL. Then it is idle,
+     *       and an idle connection is the first to go to a waiting tenant.</li>
+     * </ul>
+     */
+    private void place(Link link, Actions actions) {
+        TenantPool pool = link.owner;
+        TenantPool other = neediestWaiting(pool);
+        if (other == null) {
+            if (!pool.queue.isEmpty()) {
+                link.quantumUsed = 0; // nobody else wants it: a fresh quantum
+                deliver(pool, link, actions);
+            } else {
+                makeIdle(link, true);
+            }
+            return;
+        }
+        int contenders = contenders();
+        int share = Math.max(1, limit / Math.max(1, contenders));
+        boolean overShare = pool.held() > share;
+        boolean rotate = contenders > limit && link.quantumUsed >= settings.quantum();
+        if (overShare || rotate) {
+            handOver(link, other, actions);
+            if (!pool.queue.isEmpty()) {
+                waiting.add(pool);
+            }
+        } else if (!pool.queue.isEmpty()) {
+            deliver(pool, link, actions);
+        } else if (settings.lingerMillis() > 0) {
+            linger(link, actions);
+        } else {
+            handOver(link, other, actions);
+        }
+    }
+
+    /** Idle, but kept for its tenant for a moment: not yet offered to the waiting tenants. */
+    private void linger(Link link, Actions actions) {
+        makeIdle(link, false);
+        long generation = ++link.lingerGeneration;
+        actions.add(() -> vertx.setTimer(settings.lingerMillis(), id -> lingerEnded(link, generation)));
+    }
+
+    private void lingerEnded(Link link, long generation) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (link.state == Link.State.IDLE && link.lingerGeneration == generation && !idle.contains(link)) {
+                idle.add(link);
+                dispatch(actions);
+            }
+        }
+        actions.run();
+    }
+
+    /** Lends a connection to the next queued request of its tenant. */
+    private void deliver(TenantPool pool, Link link, Actions actions) {
+        TenantPool.Waiter waiter = pool.queue.pollFirst();
+        lend(link);
+        vertx.cancelTimer(waiter.timer);
+        if (pool.queue.isEmpty()) {
+            waiting.remove(pool);
+        }
+        actions.add(() -> waiter.deliver(link));
+    }
+
+    private void lend(Link link) {
+        link.state = Link.State.LEASED;
+        link.owner.leased++;
+        link.owner.served++;
+    }
+
+    /** Idle for its tenant; offered to waiting tenants at once unless it lingers first. */
+    private void makeIdle(Link link, boolean offered) {
+        link.state = Link.State.IDLE;
+        link.idleSinceNanos = System.nanoTime();
+        link.owner.idle.addLast(link);
+        if (offered) {
+            idle.add(link);
+        }
+    }
+
+    /**
+     * Gives a free connection to another tenant: moved when both speak MySQL with the same TLS mode,
+     * otherwise closed with its permit reserved for the receiver's connect.
+     */
+    private void handOver(Link link, TenantPool to, Actions actions) {
+        TenantPool from = link.owner;
+        from.links.remove(link);
+        from.idle.remove(link);
+        idle.remove(link);
+        link.quantumUsed = 0;
+        if (to.kind() == DatabaseKind.MYSQL && from.kind() == DatabaseKind.MYSQL && from.tlsMode() == to.tlsMode()
+                && link.connection != null) {
+            link.state = Link.State.MOVING;
+            link.owner = to;
+            link.moves++;
+            to.links.add(link);
+            to.incoming++;
+            satisfied(to);
+            SqlConnection connection = link.connection;
+            actions.add(() -> connector.move(connection, to.route()).onComplete(done -> moved(link, to, done.cause())));
+        } else {
+            reserve(link, to);
+            beginClose(link, actions, false);
+        }
+    }
+
+    /** The link's permit will pass to {@code to}'s next connect once the link has closed. */
+    private void reserve(Link link, TenantPool to) {
+        link.reservedFor = to;
+        to.reserved++;
+        to.incoming++;
+        satisfied(to);
+    }
+
+    private void moved(Link link, TenantPool to, Throwable failure) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            to.incoming--;
+            if (link.state == Link.State.CLOSING && link.connection != null) {
+                // Closed while moving (the pool closed, the application stops): close it now.
+                closeNow(link, DatabaseKind.MYSQL, false, actions);
+                dispatch(actions);
+            } else if (link.state != Link.State.MOVING) {
+                dispatch(actions); // closed by its peer under us
+            } else if (failure != null) {
+                LOG.debugf("moving %s to tenant %s failed; reconnecting: %s", link, to.key(), failure.toString());
+                to.links.remove(link);
+                reserve(link, to);
+                beginClose(link, actions, false);
+                dispatch(actions);
+            } else {
+                moved.increment();
+                if (to.state == TenantPool.State.CLOSED) {
+                    beginClose(link, actions, false);
+                } else {
+                    place(link, actions);
+                }
+                dispatch(actions);
+            }
+        }
+        actions.run();
+    }
+
+    /** The pool's waiters may now be covered by what is coming; it stops waiting at the server. */
+    private void satisfied(TenantPool pool) {
+        if (pool.wanted() <= 0) {
+            waiting.remove(pool);
+        }
+    }
+
+    /**
+     * Tries to get the pool one more connection: a free permit if it is within its share (or no one
+     * else waits), else it waits at the server, where {@link #dispatch} serves the neediest first.
+     */
+    private void seekConnection(TenantPool pool, Actions actions) {
+        if (pool.wanted() <= 0) {
+            return;
+        }
+        waiting.add(pool);
+    }
+
+    /**
+     * Matches free capacity to waiting tenants, neediest first: a free permit becomes a connect, an
+     * idle connection of another tenant becomes a hand-over, migrations waiting for a bare permit
+     * go first. Stops when nothing is free or nobody waits.
+     */
+    private void dispatch(Actions actions) {
+        while (!permitWaiters.isEmpty()) {
+            if (permits < limit) {
+                PermitWaiter migration = permitWaiters.pollFirst();
+                permits++;
+                permitsHeldBy.merge(migration.holder, 1, Integer::sum);
+                vertx.cancelTimer(migration.timer);
+                actions.add(migration.promise::complete);
+            } else if (!idle.isEmpty()) {
+                Link oldest = idle.iterator().next();
+                removeFromOwner(oldest);
+                beginClose(oldest, actions, false);
+                break; // its permit comes back on close
+            } else {
+                break;
+            }
+        }
+        while (!waiting.isEmpty()) {
+            TenantPool next = neediestWaiting(null);
+            if (next == null) {
+                break;
+            }
+            if (permits < limit) {
+                permits++;
+                startConnect(next, actions);
+                satisfied(next);
+                continue;
+            }
+            Link victim = oldestIdleNotOf(next);
+            if (victim == null) {
+                break;
+            }
+            handOver(victim, next, actions);
+        }
+    }
+
+    private Link oldestIdleNotOf(TenantPool pool) {
+        for (Link link : idle) {
+            if (link.owner != pool) {
+                return link;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The waiting tenant that holds the fewest connections, the longest-waiting among equals;
+     * {@code null} if none (other than {@code except}) can use one more.
+     */
+    private TenantPool neediestWaiting(TenantPool except) {
+        TenantPool best = null;
+        int bestHeld = Integer.MAX_VALUE;
+        for (Iterator<TenantPool> it = waiting.iterator(); it.hasNext(); ) {
+            TenantPool pool = it.next();
+            if (pool.wanted() <= 0 || pool.state == TenantPool.State.CLOSED) {
+                it.remove();
+                continue;
+            }
+            if (pool == except) {
+                continue;
+            }
+            int held = pool.held();
+            if (held < bestHeld) {
+                best = pool;
+                bestHeld = held;
+            }
+        }
+        return best;
+    }
+
+    /** {@code max(1, limit / contenders)}; contenders have work in flight or queued. */
+    synchronized int fairShare() {
+        return Math.max(1, limit / Math.max(1, contenders()));
+    }
+
+    /** Tenants with work in flight or queued: active demand, not idle connections. */
+    private int contenders() {
+        int contenders = 0;
+        for (TenantPool pool : pools) {
+            if (pool.leased > 0 || !pool.queue.isEmpty()) {
+                contenders++;
+            }
+        }
+        return contenders;
+    }
+
+    private void startConnect(TenantPool pool, Actions actions) {
+        Link link = new Link(this, ++nextLinkId, pool);
+        liveLinks++;
+        pool.links.add(link);
+        pool.incoming++;
+        connects.increment();
+        actions.add(() -> connector.connect(pool.route()).onComplete(done -> connected(link, done.result(), done.cause())));
+    }
+
+    private void connected(Link link, SqlConnection connection, Throwable failure) {
+        Actions actions = new Actions();
+        TenantPool pool;
+        synchronized (this) {
+            pool = link.owner;
+            pool.incoming--;
+            if (failure != null) {
+                link.state = Link.State.CLOSED;
+                liveLinks--;
+                pool.links.remove(link);
+                returnPermitLater(link, actions);
+                // The request that asked for it learns why (refused, rejected credentials, timed out).
+                TenantPool.Waiter waiter = pool.queue.pollFirst();
+                if (waiter != null) {
+                    vertx.cancelTimer(waiter.timer);
+                    actions.add(() -> waiter.fail(failure));
+                }
+                if (pool.queue.isEmpty()) {
+                    waiting.remove(pool);
+                }
+                dispatch(actions);
+            } else {
+                link.connection = connection;
+                connection.closeHandler(v -> closed(link));
+                connection.exceptionHandler(error -> LOG.debugf("%s failed: %s", link, error.toString()));
+                if (link.state == Link.State.CLOSING) {
+                    closeNow(link, pool.kind(), false, actions);
+                } else if (pool.state == TenantPool.State.CLOSED) {
+                    link.state = Link.State.CLOSING;
+                    pool.links.remove(link);
+                    closeNow(link, pool.kind(), false, actions);
+                } else {
+                    place(link, actions);
+                    dispatch(actions);
+                }
+            }
+        }
+        actions.run();
+        if (failure == null) {
+            pool.onFirstConnection(this, connection);
+        }
+    }
+
+    /** Starts closing; the permit comes back once the close is observed (see {@link #closed}). */
+    private void beginClose(Link link, Actions actions, boolean abandoned) {
+        if (link.state == Link.State.CLOSING || link.state == Link.State.CLOSED) {
+            return;
+        }
+        Link.State was = link.state;
+        link.state = Link.State.CLOSING;
+        removeFromOwner(link);
+        if (link.connection == null || was == Link.State.MOVING) {
+            return; // closed when the connect or the move ends
+        }
+        closeNow(link, link.owner == null ? DatabaseKind.POSTGRESQL : link.owner.kind(), abandoned, actions);
+    }
+
+    /**
+     * Closes the link's connection after the lock is released. Its close is observed by the close
+     * handler or, should that have fired before it was set, by the close's own completion: either
+     * way {@link #closed} runs, and only its first call counts.
+     */
+    private void closeNow(Link link, DatabaseKind kind, boolean abandoned, Actions actions) {
+        SqlConnection connection = link.connection;
+        actions.add(() -> connector.close(connection, kind, abandoned).onComplete(done -> closed(link)));
+    }
+
+    private void removeFromOwner(Link link) {
+        idle.remove(link);
+        if (link.owner != null) {
+            link.owner.idle.remove(link);
+            link.owner.links.remove(link);
+        }
+    }
+
+    /** Vert.x saw the connection close, whoever closed it: the only place a link becomes CLOSED. */
+    private void closed(Link link) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (link.state == Link.State.CLOSED) {
+                return;
+            }
+            closesObserved.increment();
+            Link.State was = link.state;
+            link.state = Link.State.CLOSED;
+            liveLinks--;
+            removeFromOwner(link);
+            if (was == Link.State.LEASED && link.owner != null) {
+                LOG.debugf("%s closed by its server while in use", link);
+            }
+            returnPermitLater(link, actions);
+            dispatch(actions);
+        }
+        actions.run();
+    }
+
+    /** After the teardown allowance, the permit passes to the tenant it was reserved for, or returns. */
+    private void returnPermitLater(Link link, Actions actions) {
+        if (settings.teardownMillis() <= 0) {
+            returnPermit(link, actions);
+            return;
+        }
+        actions.add(() -> vertx.setTimer(settings.teardownMillis(), id -> {
+            Actions later = new Actions();
+            synchronized (this) {
+                returnPermit(link, later);
+            }
+            later.run();
+        }));
+    }
+
+    private void returnPermit(Link link, Actions actions) {
+        if (link.permitReturned) {
+            throw new IllegalStateException(link + " returned its permit twice");
+        }
+        link.permitReturned = true;
+        permitsReturned.increment();
+        TenantPool heir = link.reservedFor;
+        link.reservedFor = null;
+        if (heir != null) {
+            heir.incoming--;
+            heir.reserved--;
+            if (heir.state != TenantPool.State.CLOSED && heir.wanted() > 0) {
+                reconnected.increment();
+                startConnect(heir, actions); // the permit passes on, never back to the pool of permits
+                satisfied(heir);
+                return;
+            }
+        }
+        permits--;
+        dispatch(actions);
+    }
+
+    /** A pool's lease ended or its queue changed: a draining pool may now close. */
+    private void afterLeaseEnded(TenantPool pool, Actions actions) {
+        if (pool.state == TenantPool.State.DRAINING && pool.leased == 0 && pool.queue.isEmpty()) {
+            closePool(pool, actions);
+        }
+    }
+
+    private void timedOut(TenantPool pool, TenantPool.Waiter waiter) {
+        GovernorRejection rejection;
+        synchronized (this) {
+            if (!pool.queue.remove(waiter)) {
+                return; // served in the meantime
+            }
+            boolean forBudget = waiting.contains(pool) && pool.links.isEmpty();
+            rejection = forBudget
+                    ? new GovernorRejection(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED,
+                    "the connection budget of this tenant's database server is in use; retry shortly")
+                    : new GovernorRejection(GovernorRejection.Reason.ACQUIRE_TIMEOUT,
+                    "no connection of tenant " + pool.key() + " became free in time; retry shortly");
+            if (forBudget) {
+                rejected++;
+            }
+            if (pool.queue.isEmpty()) {
+                waiting.remove(pool);
+            }
+        }
+        waiter.fail(rejection);
+    }
+
+    /** A request gave up waiting (its deadline passed, its caller left): it leaves the queue. */
+    void abandonWait(TenantPool pool, TenantPool.Waiter waiter) {
+        synchronized (this) {
+            if (pool.queue.remove(waiter)) {
+                vertx.cancelTimer(waiter.timer);
+                if (pool.queue.isEmpty()) {
+                    waiting.remove(pool);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Pools coming and going
+
+    synchronized void register(TenantPool pool) {
+        pools.add(pool);
+    }
+
+    /** Stops the pool admitting work; its queued and running work finishes, then it closes. */
+    void retire(TenantPool pool) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (pool.state != TenantPool.State.LIVE) {
+                return;
+            }
+            pool.state = TenantPool.State.DRAINING;
+            afterLeaseEnded(pool, actions);
+            dispatch(actions);
+        }
+        actions.run();
+    }
+
+    /** Closes a pool now, whatever it is doing: the drain timeout passed, or the application stops. */
+    void forceClose(TenantPool pool) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            for (TenantPool.Waiter waiter : List.copyOf(pool.queue)) {
+                vertx.cancelTimer(waiter.timer);
+                actions.add(() -> waiter.fail(new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN,
+                        "the pool of tenant " + pool.key() + " closed; retry")));
+            }
+            pool.queue.clear();
+            for (Link link : List.copyOf(pool.links)) {
+                beginClose(link, actions, link.state == Link.State.LEASED);
+            }
+            closePool(pool, actions);
+        }
+        actions.run();
+    }
+
+    private void closePool(TenantPool pool, Actions actions) {
+        for (Link link : List.copyOf(pool.links)) {
+            if (link.state == Link.State.IDLE) {
+                beginClose(link, actions, false);
+            }
+        }
+        if (pool.state != TenantPool.State.CLOSED) {
+            pool.state = TenantPool.State.CLOSED;
+            waiting.remove(pool);
+            pools.remove(pool);
+            actions.add(pool::closed);
+        }
+    }
+
+    /** Closes idle connections past the idle timeout or their lifetime, oldest first; stops at the first young one. */
+    void sweep(long nowNanos) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            for (Iterator<Link> it = idle.iterator(); it.hasNext(); ) {
+                Link link = it.next();
+                boolean idleTooLong = nowNanos - link.idleSinceNanos > settings.idleTimeoutNanos();
+                boolean tooOld = nowNanos - link.createdNanos > settings.maxLifetimeNanos();
+                if (!idleTooLong && !tooOld) {
+                    break;
+                }
+                it.remove();
+                beginClose(link, actions, false);
+            }
+        }
+        actions.run();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Bare permits, for migrations (JDBC connections opened by Flyway)
+
+    /**
+     * A permit for a connection the caller opens itself, now or within {@code timeoutMillis}; an
+     * idle connection of any tenant is closed to free one. Fails with
+     * {@code server-budget-exhausted} when the wait ends.
+     */
+    public Future<Void> acquire(String holder, long timeoutMillis) {
+        Actions actions = new Actions();
+        PermitWaiter waiter;
+        synchronized (this) {
+            if (permitWaiters.isEmpty() && permits < limit && waiting.isEmpty()) {
+                permits++;
+                permitsHeldBy.merge(holder, 1, Integer::sum);
+                return Future.succeededFuture();
+            }
+            if (limit == 0 || timeoutMillis <= 0) {
+                rejected++;
+                return Future.failedFuture(exhausted());
+            }
+            waiter = new PermitWaiter(holder);
+            permitWaiters.addLast(waiter);
+            waiter.timer = vertx.setTimer(timeoutMillis, id -> {
+                boolean removed;
+                synchronized (this) {
+                    removed = permitWaiters.remove(waiter);
+                    if (removed) {
+                        rejected++;
+                    }
+                }
+                if (removed) {
+                    waiter.promise.tryFail(exhausted());
+                }
+            });
+            dispatch(actions);
+        }
+        actions.run();
+        return waiter.promise.future();
+    }
+
+    /** Gives back permits taken with {@link #acquire}. */
+    public void release(String holder, int count) {
+        if (count <= 0) {
+            return;
+        }
+        Actions actions = new Actions();
+        synchronized (this) {
+            int held = permitsHeldBy.getOrDefault(holder, 0);
+            if (count > held) {
+                throw new IllegalStateException(holder + " released " + count + " permits of " + server + " but holds "
+                        + held);
+            }
+            if (held == count) {
+                permitsHeldBy.remove(holder);
+            } else {
+                permitsHeldBy.put(holder, held - count);
+            }
+            permits -= count;
+            dispatch(actions);
+        }
+        actions.run();
+    }
+
+    private GovernorRejection exhausted() {
+        return new GovernorRejection(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED,
+                "the connection budget of this tenant's database server is in use; retry shortly");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // What it holds
 
     public String server() {
         return server;
@@ -75,9 +787,9 @@ public final class ServerBudget {
     }
 
     /**
-     * Lowers the limit to what the server allows, once. Permits already granted above the new limit
-     * stay until their connections close; no new one is granted until the total is below it.
-     * Returns {@code false} if the limit was already derived.
+     * Lowers the limit to what the server allows, once. Connections already open above the new
+     * limit stay until they close; no new one is opened until the total is below it. Returns
+     * {@code false} if the limit was already derived.
      */
     public synchronized boolean deriveLimit(int serverAllows) {
         if (derived) {
@@ -92,18 +804,107 @@ public final class ServerBudget {
         return derived;
     }
 
+    /** Permits held right now: every connection connecting, open or closing, and migrations'. */
     public synchronized int granted() {
-        return granted;
+        return permits;
     }
 
+    /** Tenants waiting for one of this server's connections, plus migrations waiting for a permit. */
     public synchronized int waiting() {
-        return waiters.size();
+        int count = permitWaiters.size();
+        for (TenantPool pool : waiting) {
+            count += Math.max(0, pool.wanted());
+        }
+        return count;
     }
 
-    /** Pools and migrations that may take permits; see {@link ServerBudgets#use}. */
-    private int users;
-    /** When the budget last became entirely unused (no user, permit or waiter); 0 while in use. */
-    private long unusedSinceNanos = System.nanoTime();
+    public synchronized boolean hasWaiters() {
+        return !waiting.isEmpty() || !permitWaiters.isEmpty();
+    }
+
+    /** Connections (of any state but closed) the tenant holds, plus its migrations' permits. */
+    public synchronized int heldBy(String tenant) {
+        int held = permitsHeldBy.getOrDefault(tenant, 0);
+        for (TenantPool pool : pools) {
+            if (pool.key().equals(tenant)) {
+                held += pool.held();
+            }
+        }
+        return held;
+    }
+
+    /** Waits for this server's budget that ended in {@code server-budget-exhausted}. */
+    public synchronized long rejected() {
+        return rejected;
+    }
+
+    /** Physical connects started to this server. */
+    public long connects() {
+        return connects.sum();
+    }
+
+    /** Connections handed to another tenant with {@code changeUser}. */
+    public long moves() {
+        return moved.sum();
+    }
+
+    /** Hand-overs done by closing a connection and connecting for the receiving tenant. */
+    public long reconnects() {
+        return reconnected.sum();
+    }
+
+    /** Permits returned after their connection closed (each exactly once). */
+    public long permitsReturned() {
+        return permitsReturned.sum();
+    }
+
+    /** Connections connecting, open or closing: 0 once every close has been observed. */
+    public synchronized int liveConnections() {
+        return liveLinks;
+    }
+
+    /** Closes observed, by tenantgate or by the server. */
+    public long closesObserved() {
+        return closesObserved.sum();
+    }
+
+    /** A consistent view of this server, for stats. */
+    synchronized ServerView view() {
+        int open = 0;
+        int inUse = 0;
+        int idleCount = idle.size();
+        for (TenantPool pool : pools) {
+            for (Link link : pool.links) {
+                if (link.isOpen() || link.state == Link.State.CONNECTING) {
+                    open++;
+                }
+            }
+            inUse += pool.leased;
+        }
+        return new ServerView(open, inUse, idleCount, waiting(), limit, permits, rejected);
+    }
+
+    record ServerView(int open, int inUse, int idle, int waiting, int limit, int permits, long rejected) {
+    }
+
+    /** One tenant's part of this server, for stats. */
+    synchronized TenantPool.View view(TenantPool pool) {
+        int open = 0;
+        for (Link link : pool.links) {
+            if (link.isOpen() || link.state == Link.State.CONNECTING) {
+                open++;
+            }
+        }
+        return new TenantPool.View(open, pool.leased, pool.idle.size(), pool.queue.size());
+    }
+
+    /** No work of the pool's is running or queued. */
+    synchronized boolean isIdle(TenantPool pool) {
+        return pool.leased == 0 && pool.queue.isEmpty();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Unused budgets are forgotten (see ServerBudgets#forgetUnused)
 
     synchronized void addUser() {
         users++;
@@ -116,7 +917,7 @@ public final class ServerBudget {
 
     /** How long nothing at all has used this budget, in nanoseconds; 0 while anything does. */
     synchronized long unusedSince(long nowNanos) {
-        if (users > 0 || granted > 0 || !waiters.isEmpty()) {
+        if (users > 0 || permits > 0 || !waiting.isEmpty() || !permitWaiters.isEmpty() || !pools.isEmpty()) {
             unusedSinceNanos = 0;
             return 0;
         }
@@ -126,158 +927,28 @@ public final class ServerBudget {
         return nowNanos - unusedSinceNanos;
     }
 
-    /** A permit was granted and a physical connect to the server begins. */
-    void connecting() {
-        connects.increment();
-    }
+    /** Work decided under the lock, started once it is released. */
+    static final class Actions {
+        private List<Runnable> runnables;
 
-    public long connects() {
-        return connects.sum();
-    }
-
-    public synchronized long rejected() {
-        return rejected;
-    }
-
-    public synchronized boolean hasWaiters() {
-        return !waiters.isEmpty();
-    }
-
-    public synchronized int heldBy(String tenant) {
-        return heldBy.getOrDefault(tenant, 0);
-    }
-
-    /** {@code max(1, limit / contenders)}; contenders hold or wait for a permit. */
-    public synchronized int fairShare() {
-        Set<String> contenders = new HashSet<>(heldBy.keySet());
-        for (Waiter waiter : waiters) {
-            contenders.add(waiter.tenant);
+        void add(Runnable runnable) {
+            if (runnables == null) {
+                runnables = new ArrayList<>(2);
+            }
+            runnables.add(runnable);
         }
-        return Math.max(1, limit / Math.max(1, contenders.size()));
-    }
 
-    /**
-     * Whether the tenant should hand a connection back as its work ends: another tenant waits, and
-     * this one holds more than its fair share, or a waiting tenant holds no connection at all. The
-     * second rule matters when tenants outnumber the budget (fair share 1): connections then rotate
-     * among the waiting tenants one unit of work at a time instead of staying with the first ones to
-     * arrive.
-     *
-     * <p>A tenant that already holds a connection waits for its own instead: a hand-over costs a
-     * disconnect and a connect (a SCRAM log-in on PostgreSQL), far more than the statement it
-     * serves. Yielding to every waiter that held fewer (strict max-min) made connections churn
-     * whenever demand sat near the budget, e.g. 100 tenants with 2 clients each on a budget of
-     * 100: the benchmark measured 270 requests/s with it.
-     */
-    public synchronized boolean shouldYield(String tenant) {
-        boolean othersWait = false;
-        boolean someoneStarves = false;
-        for (Waiter waiter : waiters) {
-            if (!waiter.tenant.equals(tenant)) {
-                othersWait = true;
-                someoneStarves |= !heldBy.containsKey(waiter.tenant);
+        void run() {
+            if (runnables == null) {
+                return;
+            }
+            for (Runnable runnable : runnables) {
+                try {
+                    runnable.run();
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "governor action failed");
+                }
             }
         }
-        // Yielding to its own waiters would only swap one of its connections for another.
-        return othersWait && (someoneStarves || heldBy.getOrDefault(tenant, 0) > fairShare());
-    }
-
-    /**
-     * A permit for {@code tenant}, now or within {@code timeoutMillis}. The future completes on the
-     * caller's Vert.x context when there is one, so the connect that follows runs where Vert.x
-     * expects it.
-     */
-    public Future<Void> acquire(String tenant, long timeoutMillis) {
-        Waiter waiter;
-        synchronized (this) {
-            if (waiters.isEmpty() && granted < limit) {
-                grant(tenant);
-                return Future.succeededFuture();
-            }
-            if (limit == 0 || timeoutMillis <= 0) {
-                rejected++;
-                return Future.failedFuture(exhausted());
-            }
-            waiter = new Waiter(tenant, Vertx.currentContext());
-            waiters.add(waiter);
-            // Set under the lock so a release on another thread never sees the timer unset; the
-            // timer's callback takes the same lock, so it cannot run before this block ends.
-            waiter.timer = vertx.setTimer(timeoutMillis, id -> timeOut(waiter));
-        }
-        return waiter.promise.future();
-    }
-
-    private void timeOut(Waiter waiter) {
-        synchronized (this) {
-            if (!waiters.remove(waiter)) {
-                return; // granted in the meantime
-            }
-            rejected++;
-        }
-        complete(waiter, false);
-    }
-
-    private void grant(String tenant) {
-        granted++;
-        heldBy.merge(tenant, 1, Integer::sum);
-    }
-
-    /** Gives a tenant's permits back and hands them to the waiters that hold the least. */
-    public void release(String tenant, int permits) {
-        if (permits <= 0) {
-            return;
-        }
-        List<Waiter> granting = new ArrayList<>();
-        synchronized (this) {
-            int held = heldBy.getOrDefault(tenant, 0);
-            if (permits > held || permits > granted) {
-                throw new IllegalStateException("tenant " + tenant + " released " + permits + " permits of " + server
-                        + " but holds " + held);
-            }
-            granted -= permits;
-            if (held == permits) {
-                heldBy.remove(tenant);
-            } else {
-                heldBy.put(tenant, held - permits);
-            }
-            while (granted < limit && !waiters.isEmpty()) {
-                Waiter next = neediest();
-                waiters.remove(next);
-                grant(next.tenant);
-                granting.add(next);
-            }
-        }
-        for (Waiter waiter : granting) {
-            vertx.cancelTimer(waiter.timer);
-            complete(waiter, true);
-        }
-    }
-
-    /** The first waiter among those whose tenant holds the fewest permits. */
-    private Waiter neediest() {
-        Waiter best = null;
-        int bestHeld = Integer.MAX_VALUE;
-        for (Waiter waiter : waiters) {
-            int held = heldBy.getOrDefault(waiter.tenant, 0);
-            if (held < bestHeld) {
-                best = waiter;
-                bestHeld = held;
-            }
-        }
-        return best;
-    }
-
-    private void complete(Waiter waiter, boolean granted) {
-        Runnable done = granted ? () -> waiter.promise.complete() : () -> waiter.promise.fail(exhausted());
-        if (waiter.context != null) {
-            waiter.context.runOnContext(v -> done.run());
-        } else {
-            done.run();
-        }
-    }
-
-    private GovernorRejection exhausted() {
-        return new GovernorRejection(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED,
-                "the connection budget of this tenant's database server is in use; retry shortly");
     }
 }

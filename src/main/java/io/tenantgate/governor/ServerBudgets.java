@@ -23,16 +23,27 @@ public class ServerBudgets {
 
     private final Vertx vertx;
     private final BudgetConfig config;
+    private final Connector connector;
+    private final ServerBudget.Settings settings;
     private final ConcurrentMap<String, ServerBudget> budgets = new ConcurrentHashMap<>();
 
-    public ServerBudgets(Vertx vertx, BudgetConfig config) {
+    public ServerBudgets(Vertx vertx, BudgetConfig config, PoolConfig pool, Connector connector) {
         this.vertx = vertx;
         this.config = config;
+        this.connector = connector;
+        this.settings = new ServerBudget.Settings(Math.max(1, pool.handoverQuantum()), pool.handoverLinger().toMillis(),
+                config.releaseGrace().toMillis(),
+                pool.idleTimeout().toNanos(), pool.maxLifetime().isZero() ? Long.MAX_VALUE : pool.maxLifetime().toNanos(),
+                Math.max(1, pool.acquireTimeout().toMillis()), Math.max(0, pool.maxWaitQueue()));
+    }
+
+    private ServerBudget newBudget(String server) {
+        return new ServerBudget(server, shareOf(server), vertx, connector, settings);
     }
 
     /** The budget of {@code host:port}, created on first use; for looking, not for holding on to. */
     public ServerBudget of(String server) {
-        return budgets.computeIfAbsent(server, s -> new ServerBudget(s, shareOf(s), vertx));
+        return budgets.computeIfAbsent(server, this::newBudget);
     }
 
     /**
@@ -43,7 +54,7 @@ public class ServerBudgets {
      */
     ServerBudget use(String server) {
         return budgets.compute(server, (s, budget) -> {
-            ServerBudget used = budget == null ? new ServerBudget(s, shareOf(s), vertx) : budget;
+            ServerBudget used = budget == null ? newBudget(s) : budget;
             used.addUser();
             return used;
         });
@@ -101,12 +112,6 @@ public class ServerBudgets {
 
     public boolean derivesFromServer() {
         return config.deriveFromServer();
-    }
-
-    /** Reconciliations a surplus must survive before its permits are released. */
-    public int graceTicks() {
-        return (int) Math.max(1, (config.releaseGrace().toMillis() + PoolAccount.RECONCILE_MILLIS - 1)
-                / PoolAccount.RECONCILE_MILLIS);
     }
 
     public long releaseGraceMillis() {

@@ -5,7 +5,6 @@ import io.tenantgate.registry.TlsMode;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.SslMode;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
 import io.vertx.core.net.JksOptions;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,11 +12,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one place where pool and connect options are built from a {@link TenantRoute} and
- * {@link PoolConfig}, for both database kinds side by side.
+ * The one place where connect options are built from a {@link TenantRoute} and {@link PoolConfig},
+ * for both database kinds side by side.
  */
 @ApplicationScoped
 public class TenantPoolOptions {
+
+    static final String MYSQL_CHARSET = "utf8mb4";
+    static final String MYSQL_COLLATION = "utf8mb4_unicode_ci";
 
     private final PoolConfig config;
 
@@ -27,24 +29,6 @@ public class TenantPoolOptions {
 
     public int maxSize(TenantRoute route) {
         return route.maxPoolSize() != null ? route.maxPoolSize() : config.maxSize();
-    }
-
-    public PoolOptions poolOptions(TenantRoute route) {
-        return new PoolOptions()
-                .setMaxSize(maxSize(route))
-                .setMaxWaitQueueSize(config.maxWaitQueue())
-                .setConnectionTimeout(Math.toIntExact(config.acquireTimeout().toMillis()))
-                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-                .setIdleTimeout(Math.toIntExact(config.idleTimeout().toMillis()))
-                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-                .setMaxLifetime(Math.toIntExact(config.maxLifetime().toMillis()))
-                .setMaxLifetimeUnit(TimeUnit.MILLISECONDS)
-                // The cleaner is a Vert.x timer: idle connections close without any thread blocking.
-                .setPoolCleanerPeriod(1000)
-                // One name for every tenant pool: Vert.x's built-in pool metrics are keyed by name and
-                // never removed, so a name per tenant would leak series on every eviction.
-                .setName("tenantgate-tenant")
-                .setShared(false);
     }
 
     public SqlConnectOptions connectOptions(TenantRoute route) {
@@ -67,8 +51,8 @@ public class TenantPoolOptions {
                     .setUser(route.username())
                     .setPassword(route.password())
                     .setSslMode(mysqlSslMode(route.tlsMode()))
-                    .setCharset("utf8mb4")
-                    .setCollation("utf8mb4_unicode_ci")
+                    .setCharset(MYSQL_CHARSET)
+                    .setCollation(MYSQL_COLLATION)
                     .setConnectTimeout(connectTimeout)
                     .setCachePreparedStatements(true)
                     .setReconnectAttempts(0);
@@ -79,6 +63,11 @@ public class TenantPoolOptions {
             // ignore_startup_parameters; behind one, set statement-timeout to 0 or list it there.
             pg.addProperty("statement_timeout", Long.toString(config.statementTimeout().toMillis()));
         }
+        // A backstop for a connection stuck on a server that stopped answering (a network black
+        // hole): the socket is closed after this long without traffic. Idle connections are closed
+        // by the governor long before (idle-timeout); statements are bounded by statement-timeout.
+        options.setIdleTimeout(Math.toIntExact(Math.max(60_000, config.idleTimeout().toMillis() + 30_000)))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         return withTls(options, route.tlsMode());
     }
 

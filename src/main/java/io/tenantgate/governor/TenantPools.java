@@ -3,16 +3,11 @@ package io.tenantgate.governor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tenantgate.observability.StatementLog;
-import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.resilience.TenantGuard;
 import io.tenantgate.resilience.TenantGuards;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.mysqlclient.MySQLBuilder;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.sqlclient.SqlConnectOptions;
+import io.vertx.sqlclient.SqlConnection;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -22,42 +17,38 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 
 /**
- * The connection governor: holds the one Vert.x pool of each tenant and keeps every database
- * server within its budget.
+ * The connection governor: the tenant pools ({@link TenantPool}) and, through
+ * {@link ServerBudgets}, the servers that schedule their connections.
  *
  * <p>Invariants (each has a test named after it):
  * <ul>
  *   <li><b>At most one pool per tenant.</b> Pools are created under one short lock that re-checks
- *       the map first, so racing first requests create exactly one. Creating a Vert.x pool opens no
+ *       the map first, so racing first requests create exactly one. Creating a pool opens no
  *       connection, so nothing slow runs under the lock.</li>
- *   <li><b>Connections to a server never exceed this instance's share of its budget</b>
- *       ({@link ServerBudget}). Vert.x calls the pool's {@code connectingTo} supplier before each
- *       physical connect, and the supplier waits (bounded) for a permit. Vert.x has no hook for a
- *       pooled connection's close, so permits come back by reconciliation ({@link PoolAccount}).</li>
- *   <li><b>Fair shares</b> of a contended budget ({@link ServerBudget}, {@link GovernedPool}).</li>
+ *   <li><b>Connections to a server never exceed this instance's share of its budget</b>, and are
+ *       shared by active demand ({@link ServerBudget}).</li>
  *   <li><b>Bounded pools.</b> At most {@code max-live-pools} pools are live; creating one more
  *       retires the least recently used. A pool unused for {@code pool-idle-timeout} is retired.</li>
  *   <li><b>Retiring drains.</b> A retired pool (evicted, replaced because the tenant's connection
  *       details or limits changed, suspended tenant, shutdown) leaves the map at once, so new work
- *       gets a new pool; the work it already admitted finishes (up to {@code drain-timeout}); then
- *       it is closed and its permits return.</li>
+ *       gets a new pool; the work it already has finishes (up to {@code drain-timeout}); then its
+ *       connections close and their permits return.</li>
  * </ul>
- * Pools are built on Quarkus's managed {@link Vertx}; housekeeping runs on a Vert.x timer every
- * {@value PoolAccount#RECONCILE_MILLIS} ms and never blocks.
+ * Housekeeping is one timer a second for the whole governor: drain deadlines, unused pools, and
+ * each server's idle connections, oldest first, stopping at the first young one.
  */
 @ApplicationScoped
 public class TenantPools {
 
     private static final Logger LOG = Logger.getLogger(TenantPools.class);
-    private static final long DRAIN_POLL_MILLIS = 50;
+    private static final long HOUSEKEEPING_MILLIS = 1_000;
 
     private final Vertx vertx;
     private final TenantPoolOptions options;
@@ -66,43 +57,12 @@ public class TenantPools {
     private final TenantGuards guards;
     private final MeterRegistry meters;
     private final StatementLog statements;
-    private final long permitWaitMillis;
-    private final ConcurrentMap<String, LivePool> pools = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, TenantPool> pools = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> created = new ConcurrentHashMap<>();
-    private final Set<PoolAccount> accounts = ConcurrentHashMap.newKeySet();
-    private final Set<LivePool> draining = ConcurrentHashMap.newKeySet();
+    private final Set<TenantPool> draining = ConcurrentHashMap.newKeySet();
     private final Object creationLock = new Object();
     private final long housekeepingTimer;
     private volatile boolean accepting = true;
-    private long ticks;
-
-    /** One tenant's live pool and what the stats report about it. */
-    private static final class LivePool {
-        final String tenant;
-        final TenantRoute.PoolIdentity identity;
-        final GovernedPool governed;
-        final int maxSize;
-        final Instant createdAt = Instant.now();
-        final LongAdder uses = new LongAdder();
-        volatile long lastUsedNanos = System.nanoTime();
-        volatile long drainDeadlineNanos;
-
-        LivePool(String tenant, TenantRoute.PoolIdentity identity, GovernedPool governed, int maxSize) {
-            this.tenant = tenant;
-            this.identity = identity;
-            this.governed = governed;
-            this.maxSize = maxSize;
-        }
-
-        PoolAccount account() {
-            return governed.account();
-        }
-
-        void touch() {
-            lastUsedNanos = System.nanoTime();
-            uses.increment();
-        }
-    }
 
     public TenantPools(Vertx vertx, TenantPoolOptions options, ServerBudgets budgets, PoolConfig config,
                        TenantGuards guards, MeterRegistry meters, StatementLog statements) {
@@ -113,45 +73,39 @@ public class TenantPools {
         this.options = options;
         this.budgets = budgets;
         this.config = config;
-        // Give up on the budget a little before the pool's own acquire timeout fires, so the caller
-        // learns the real reason (server budget) rather than a generic timeout.
-        long acquire = config.acquireTimeout().toMillis();
-        this.permitWaitMillis = Math.max(1, acquire - Math.min(100, acquire / 10));
-        this.housekeepingTimer = vertx.setPeriodic(PoolAccount.RECONCILE_MILLIS, id -> housekeeping());
+        this.housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_MILLIS, id -> housekeeping());
     }
 
-    /** The tenant's pool, created on first use. Never opens a connection itself. */
-    public Pool poolFor(TenantRoute route) {
-        return governedFor(route).pool();
+    /** The tenant's pool, created on first use, as an opaque handle (tests compare them). Never connects. */
+    public Object poolFor(TenantRoute route) {
+        return governedFor(route);
     }
 
-    /** The tenant's pool with its budget account, for {@link TenantSql}. */
-    GovernedPool governedFor(TenantRoute route) {
+    /** The tenant's pool, for {@link TenantSql}. */
+    TenantPool governedFor(TenantRoute route) {
         if (!accepting) {
             throw new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN, "this instance is shutting down");
         }
         TenantRoute.PoolIdentity identity = route.identity();
-        LivePool current = pools.get(route.key());
-        if (current == null || !current.identity.equals(identity)) {
+        TenantPool current = pools.get(route.key());
+        if (current == null || !current.identity().equals(identity)) {
             current = create(route, identity);
         }
-        current.touch();
-        return current.governed;
+        return current;
     }
 
     /**
      * The slow path, taken once per pool: one lock serialises creations so that a tenant gets one
      * pool however many first requests race, and so the live-pool cap is never overshot. Nothing
-     * under the lock does I/O (building a Vert.x pool connects nothing), so it is held for
-     * microseconds, even on an event loop.
+     * under the lock does I/O, so it is held for microseconds, even on an event loop.
      */
-    private LivePool create(TenantRoute route, TenantRoute.PoolIdentity identity) {
+    private TenantPool create(TenantRoute route, TenantRoute.PoolIdentity identity) {
         synchronized (creationLock) {
             if (!accepting) {
                 throw new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN, "this instance is shutting down");
             }
-            LivePool existing = pools.get(route.key());
-            if (existing != null && existing.identity.equals(identity)) {
+            TenantPool existing = pools.get(route.key());
+            if (existing != null && existing.identity().equals(identity)) {
                 return existing;
             }
             if (existing != null) {
@@ -162,7 +116,7 @@ public class TenantPools {
             while (!pools.isEmpty() && pools.size() >= Math.max(1, config.maxLivePools())) {
                 evictLeastRecentlyUsed();
             }
-            LivePool pool = build(route, identity);
+            TenantPool pool = build(route, identity);
             pools.put(route.key(), pool);
             return pool;
         }
@@ -170,93 +124,39 @@ public class TenantPools {
 
     private void evictLeastRecentlyUsed() {
         pools.values().stream()
-                .min(Comparator.comparingLong(pool -> pool.lastUsedNanos))
+                .min(Comparator.comparingLong(TenantPool::lastUsedNanos))
                 .ifPresent(lru -> {
-                    if (pools.remove(lru.tenant, lru)) {
+                    if (pools.remove(lru.key(), lru)) {
                         retire(lru, "least recently used, live-pool cap " + config.maxLivePools());
                     }
                 });
     }
 
-    private LivePool build(TenantRoute route, TenantRoute.PoolIdentity identity) {
-        ServerBudget budget = budgets.use(route.server());
-        PoolAccount account = new PoolAccount(route.key(), budget, budgets.graceTicks());
-        SqlConnectOptions connectOptions = options.connectOptions(route);
-        // Called by Vert.x before every physical connect: the connect waits for a budget permit.
-        Supplier<Future<SqlConnectOptions>> governed = () -> {
-            account.permitRequested();
-            // A reap's own connect (see GovernedPool#reapIdle) must not queue for the permit it is
-            // trying to free.
-            long wait = account.isReapConnect() ? 0 : permitWaitMillis;
-            return budget.acquire(route.key(), wait).transform(permit -> {
-                if (permit.failed()) {
-                    account.permitRefused();
-                    return Future.failedFuture(permit.cause());
-                }
-                if (account.isClosing()) {
-                    // The pool closed while this connect waited: Vert.x would throw "Client is
-                    // closed" from a callback and the waiting request would never complete.
-                    account.permitRefused();
-                    budget.release(route.key(), 1);
-                    return Future.failedFuture(new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN,
-                            "the pool of tenant " + route.key() + " closed; retry"));
-                }
-                account.permitGranted();
-                budget.connecting();
-                return Future.succeededFuture(connectOptions);
-            });
-        };
-        io.vertx.sqlclient.Pool pool = switch (route.kind()) {
-            case POSTGRESQL -> PgBuilder.pool()
-                    .with(options.poolOptions(route))
-                    .connectingTo(governed)
-                    .withConnectHandler(connection -> firstConnection(budget, route, connection))
-                    .using(vertx)
-                    .build();
-            case MYSQL -> MySQLBuilder.pool()
-                    .with(options.poolOptions(route))
-                    .connectingTo(governed)
-                    .withConnectHandler(connection -> firstConnection(budget, route, connection))
-                    .using(vertx)
-                    .build();
-        };
-        account.attach(pool);
-        accounts.add(account);
+    private TenantPool build(TenantRoute route, TenantRoute.PoolIdentity identity) {
+        ServerBudget server = budgets.use(route.server());
+        int maxSize = options.maxSize(route);
+        TenantPool pool = new TenantPool(route, identity, server, maxSize, guards.newGuard(route.key()),
+                timings(route.server()), statements, this::closed, connection -> firstConnection(server, route, connection));
+        server.register(pool);
         created.computeIfAbsent(route.key(), k -> new AtomicLong()).incrementAndGet();
-        LOG.infof("created pool for tenant %s on %s (max %d, server share %d)", route.key(), route.server(),
-                options.maxSize(route), budget.limit());
-        return new LivePool(route.key(), identity,
-                new GovernedPool(Pool.newInstance(pool), account, route.kind(), vertx, guards.newGuard(route.key()),
-                        timings(route.server()), statements),
-                options.maxSize(route));
+        LOG.infof("created pool for tenant %s on %s (max %d, server share %d)", route.key(), route.server(), maxSize,
+                server.limit());
+        return pool;
+    }
+
+    /** A pool finished closing: its server forgets it, and so does the drain. */
+    private void closed(TenantPool pool) {
+        draining.remove(pool);
+        budgets.unuse(pool.server());
+        LOG.debugf("closed pool of tenant %s", pool.key());
     }
 
     /**
-     * Vert.x hands every new connection here before pooling it; it must be closed (released to the
-     * pool) on every path. MySQL-protocol connections get their statement timeout here. The first
-     * connection to a server reads its {@code max_connections} when the budget is derived from it.
+     * Called with every new connection: the first connection to a server reads its
+     * {@code max_connections} when the budget is derived from it (a prepared statement).
      */
-    private void firstConnection(ServerBudget budget, TenantRoute route, io.vertx.sqlclient.SqlConnection connection) {
-        // Without a handler Vert.x prints a protocol error's stack trace to stderr (see GovernedPool).
-        connection.exceptionHandler(failure -> LOG.debugf("tenant %s connection failed during set-up: %s", route.key(),
-                failure.toString()));
-        Future<Void> setUp = Future.succeededFuture();
-        if (route.kind() == DatabaseKind.MYSQL) {
-            String setup = options.mysqlSessionSetup(MySqlStatements.isMariaDb(connection));
-            if (setup != null) {
-                // Prepared, never a text query: see MySqlStatements.
-                setUp = connection.preparedQuery(setup).execute().<Void>mapEmpty().recover(failure -> {
-                    LOG.warnf("could not set the statement timeout on %s: %s", route.server(), failure.getMessage());
-                    return Future.succeededFuture();
-                });
-            }
-        }
-        setUp.onComplete(ignored -> deriveBudget(budget, route, connection));
-    }
-
-    private void deriveBudget(ServerBudget budget, TenantRoute route, io.vertx.sqlclient.SqlConnection connection) {
+    private void firstConnection(ServerBudget budget, TenantRoute route, SqlConnection connection) {
         if (!budgets.derivesFromServer() || budget.isDerived()) {
-            connection.close();
             return;
         }
         String sql = switch (route.kind()) {
@@ -275,13 +175,12 @@ public class TenantPools {
             } else {
                 LOG.warnf("could not read max_connections of %s; keeping the configured budget", route.server());
             }
-            connection.close();
         });
     }
 
     /** Timers tagged by server only: a bounded set however many tenants come and go. */
-    private GovernedPool.Timings timings(String server) {
-        return new GovernedPool.Timings(
+    private TenantPool.Timings timings(String server) {
+        return new TenantPool.Timings(
                 Timer.builder("tenantgate.acquire.wait").description("Wait for a tenant connection")
                         .tag("server", server).publishPercentileHistogram().register(meters),
                 Timer.builder("tenantgate.connection.lease").description("Time tenant work held a connection")
@@ -294,7 +193,7 @@ public class TenantPools {
      * Returns whether the tenant had a live pool.
      */
     public boolean evict(String tenantKey) {
-        LivePool removed = pools.remove(tenantKey);
+        TenantPool removed = pools.remove(tenantKey);
         if (removed != null) {
             retire(removed, "evicted");
             return true;
@@ -302,91 +201,42 @@ public class TenantPools {
         return false;
     }
 
-    /** Retires every pool with no admitted work right now; returns the tenants whose pools were retired. */
+    /** Retires every pool with no work in flight or queued right now; returns the tenants whose pools were retired. */
     public List<String> evictIdle() {
         List<String> evicted = new ArrayList<>();
-        for (LivePool pool : pools.values()) {
-            if (pool.account().admittedWork() == 0 && pools.remove(pool.tenant, pool)) {
+        for (TenantPool pool : pools.values()) {
+            if (pool.server().isIdle(pool) && pools.remove(pool.key(), pool)) {
                 retire(pool, "evicted as idle by an operator");
-                evicted.add(pool.tenant);
+                evicted.add(pool.key());
             }
         }
         return evicted;
     }
 
-    /** Starts draining a pool that has already left the map; housekeeping closes it. */
-    private void retire(LivePool pool, String why) {
-        LOG.debugf("retiring the pool of tenant %s (%s)", pool.tenant, why);
+    /** Starts draining a pool that has already left the map; it closes when its work is done. */
+    private void retire(TenantPool pool, String why) {
+        LOG.debugf("retiring the pool of tenant %s (%s)", pool.key(), why);
         pool.drainDeadlineNanos = System.nanoTime() + config.drainTimeout().toNanos();
         draining.add(pool);
+        pool.server().retire(pool);
     }
 
     private void housekeeping() {
-        for (PoolAccount account : accounts) {
-            if (account.reconcile()) {
-                accounts.remove(account);
-                budgets.unuse(account.budget());
-            }
-        }
-        reapForWaiters();
-        closeDrained();
-        if (++ticks % 10 == 0) {
-            retireIdlePools();
-            budgets.forgetUnused();
-        }
-    }
-
-    /**
-     * Where tenants wait for a server's budget, reaps one idle connection from each tenant that has
-     * one (an idle connection serves no one while others wait); busy connections of tenants above
-     * their fair share are handed back by {@link GovernedPool} as their work ends.
-     */
-    private void reapForWaiters() {
-        for (LivePool pool : pools.values()) {
-            PoolAccount account = pool.account();
-            if (account.budget().hasWaiters() && account.startReap()) {
-                pool.governed.reapIdle();
-            }
-        }
-    }
-
-    private void closeDrained() {
         long now = System.nanoTime();
-        for (LivePool pool : draining) {
-            boolean drained = pool.account().tryBeginClose();
-            if (drained || now > pool.drainDeadlineNanos) {
-                if (!drained) {
-                    LOG.warnf("pool of tenant %s still had %d requests after the drain timeout; closing it",
-                            pool.tenant, pool.account().admittedWork());
-                }
-                draining.remove(pool);
-                close(pool);
+        for (TenantPool pool : draining) {
+            if (now > pool.drainDeadlineNanos) {
+                LOG.warnf("pool of tenant %s still had work after the drain timeout; closing it", pool.key());
+                pool.server().forceClose(pool);
             }
         }
-    }
-
-    private void retireIdlePools() {
         long idleLimit = config.poolIdleTimeout().toNanos();
-        long now = System.nanoTime();
-        for (LivePool pool : pools.values()) {
-            if (now - pool.lastUsedNanos > idleLimit && pool.account().admittedWork() == 0
-                    && pools.remove(pool.tenant, pool)) {
+        for (TenantPool pool : pools.values()) {
+            if (now - pool.lastUsedNanos() > idleLimit && pool.server().isIdle(pool) && pools.remove(pool.key(), pool)) {
                 retire(pool, "unused for " + config.poolIdleTimeout());
             }
         }
-    }
-
-    private static void close(LivePool pool) {
-        pool.account().closing();
-        pool.governed.pool().close().subscribe().with(
-                ignored -> {
-                    pool.account().closed();
-                    LOG.debugf("closed pool of tenant %s", pool.tenant);
-                },
-                failure -> {
-                    pool.account().closed();
-                    LOG.warnf("closing the pool of tenant %s failed: %s", pool.tenant, failure.getMessage());
-                });
+        budgets.all().values().forEach(server -> server.sweep(now));
+        budgets.forgetUnused();
     }
 
     /** How many pools were ever created for a tenant: the observable of the one-pool invariant. */
@@ -396,9 +246,9 @@ public class TenantPools {
     }
 
     /** The circuit breaker of the tenant's live pool, if it has one. */
-    public java.util.Optional<TenantGuard> guardOf(String tenantKey) {
-        LivePool pool = pools.get(tenantKey);
-        return pool == null ? java.util.Optional.empty() : java.util.Optional.of(pool.governed.guard());
+    public Optional<TenantGuard> guardOf(String tenantKey) {
+        TenantPool pool = pools.get(tenantKey);
+        return pool == null ? Optional.empty() : Optional.of(pool.guard());
     }
 
     /** Physical connects this instance started to a server ({@code host:port}): each one reached it. */
@@ -415,7 +265,7 @@ public class TenantPools {
         return pools.size();
     }
 
-    /** Pools retired but not yet closed, waiting for their admitted work. */
+    /** Pools retired but not yet closed, waiting for their work. */
     public int drainingPools() {
         return draining.size();
     }
@@ -436,32 +286,30 @@ public class TenantPools {
         return accepting;
     }
 
-    /** Whether no retired pool is still waiting for its work. */
+    /**
+     * Whether no retired pool is still waiting for its work and every connection has been seen
+     * closed (each closed with the protocol's quit, so servers log no aborted connection).
+     */
     public boolean drained() {
-        return draining.isEmpty();
+        return draining.isEmpty() && budgets.all().values().stream().allMatch(b -> b.liveConnections() == 0);
     }
 
     /** A consistent-enough view of every live pool and server budget, for health, metrics and admin. */
     public GovernorStats snapshot() {
         List<GovernorStats.TenantStats> tenants = new ArrayList<>();
-        Map<String, int[]> inUseByServer = new ConcurrentHashMap<>();
-        for (LivePool pool : pools.values()) {
-            PoolAccount account = pool.account();
-            int open = account.granted();
-            int inUse = Math.min(open, account.inUse());
-            int waiting = Math.max(0, account.admittedWork() - account.inUse());
-            inUseByServer.computeIfAbsent(account.budget().server(), s -> new int[1])[0] += inUse;
-            tenants.add(new GovernorStats.TenantStats(pool.tenant, account.budget().server(), open, inUse,
-                    open - inUse, waiting, pool.maxSize, saturation(open, pool.maxSize), pool.createdAt,
-                    Instant.now().minusNanos(System.nanoTime() - pool.lastUsedNanos), pool.uses.sum(),
-                    pool.governed.guard().state().name()));
+        for (TenantPool pool : pools.values()) {
+            TenantPool.View view = pool.server().view(pool);
+            tenants.add(new GovernorStats.TenantStats(pool.key(), pool.server().server(), view.open(), view.inUse(),
+                    view.idle(), view.waiting(), pool.maxSize, saturation(view.open(), pool.maxSize), pool.createdAt,
+                    Instant.now().minusNanos(System.nanoTime() - pool.lastUsedNanos()), pool.uses(),
+                    pool.guard().state().name()));
         }
         List<GovernorStats.ServerStats> servers = new ArrayList<>();
-        budgets.all().forEach((server, budget) -> {
-            int open = budget.granted();
-            int inUse = Math.min(open, inUseByServer.getOrDefault(server, new int[1])[0]);
-            servers.add(new GovernorStats.ServerStats(server, open, inUse, open - inUse, budget.waiting(),
-                    budget.limit(), saturation(open, budget.limit()), budget.rejected()));
+        budgets.all().forEach((name, budget) -> {
+            ServerBudget.ServerView view = budget.view();
+            servers.add(new GovernorStats.ServerStats(name, view.open(), view.inUse(), view.idle(), view.waiting(),
+                    view.limit(), saturation(view.open(), view.limit()), view.rejected(), budget.moves(),
+                    budget.reconnects(), budget.connects()));
         });
         return new GovernorStats(servers, tenants);
     }
@@ -474,13 +322,17 @@ public class TenantPools {
     void closeAll() {
         vertx.cancelTimer(housekeepingTimer);
         accepting = false;
-        for (LivePool pool : pools.values()) {
-            close(pool);
+        for (TenantPool pool : List.copyOf(pools.values())) {
+            pool.server().forceClose(pool);
         }
-        for (LivePool pool : draining) {
-            close(pool);
+        for (TenantPool pool : List.copyOf(draining)) {
+            pool.server().forceClose(pool);
         }
         pools.clear();
         draining.clear();
+    }
+
+    Map<String, TenantPool> pools() {
+        return Map.copyOf(pools);
     }
 }

@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>A connection is held only for the duration of {@code work}, and is given back on every
  *       path (success, failure, cancellation) when the work's {@code Uni} terminates, after commit
- *       or roll-back for transactions ({@link GovernedPool}).</li>
+ *       or roll-back for transactions ({@link TenantPool}).</li>
  *   <li>No call outlives its deadline ({@code tenantgate.resilience.request-deadline}), retries and
  *       back-off included. The attempt running when it passes is cancelled, which closes its
  *       connection rather than pooling it busy.</li>
@@ -68,7 +68,7 @@ public class TenantSql {
         return run(tenant, idempotence, pool -> pool.withTransaction(work));
     }
 
-    private <T> Uni<T> run(TenantRoute tenant, Idempotence idempotence, Function<GovernedPool, Uni<T>> work) {
+    private <T> Uni<T> run(TenantRoute tenant, Idempotence idempotence, Function<TenantPool, Uni<T>> work) {
         return Uni.createFrom().deferred(() -> {
             long deadline = System.nanoTime() + deadlineNanos;
             return guards.retrying(idempotence, () -> attempt(tenant, deadline, work))
@@ -81,16 +81,16 @@ public class TenantSql {
      * more if that pool was retired in between (evicted, replaced, idle): the second try gets the
      * new pool and its breaker.
      */
-    private <T> Uni<T> attempt(TenantRoute tenant, long deadline, Function<GovernedPool, Uni<T>> work) {
+    private <T> Uni<T> attempt(TenantRoute tenant, long deadline, Function<TenantPool, Uni<T>> work) {
         Supplier<Uni<T>> onCurrentPool = () -> {
-            GovernedPool pool = pools.governedFor(tenant);
-            return pool.guard().call(() -> withinDeadline(tenant, deadline, governed(tenant, work.apply(pool))))
+            TenantPool pool = pools.governedFor(tenant);
+            return pool.guard().call(() -> withinDeadline(tenant, deadline, work.apply(pool)))
                     .onFailure(CircuitBreakerOpenException.class).transform(open -> ProblemException.unavailable(
                             "tenant-unavailable", "the database of tenant " + tenant.key()
                                     + " is failing; its calls are paused", pool.guard().retryAfterSeconds()));
         };
         return Uni.createFrom().deferred(() -> onCurrentPool.get())
-                .onFailure(GovernedPool.PoolRetired.class).recoverWithUni(() -> Uni.createFrom().deferred(() -> onCurrentPool.get()));
+                .onFailure(TenantPool.Retired.class).recoverWithUni(() -> Uni.createFrom().deferred(() -> onCurrentPool.get()));
     }
 
     /** Cancels the attempt when the deadline passes; cancelling closes the connection it holds. */
@@ -102,17 +102,6 @@ public class TenantSql {
             return Uni.createFrom().failure(exceeded);
         }
         return Deadlines.within(vertx, work, Duration.ofNanos(left), exceeded);
-    }
-
-    /** Names the pool's own refusals so callers get a 503 that says why. */
-    private static <T> Uni<T> governed(TenantRoute tenant, Uni<T> work) {
-        return work
-                .onFailure(DatabaseErrors::isQueueFull).transform(e -> new GovernorRejection(
-                        GovernorRejection.Reason.TENANT_QUEUE_FULL,
-                        "too many requests are waiting for tenant " + tenant.key() + "; retry shortly"))
-                .onFailure(DatabaseErrors::isAcquireTimeout).transform(e -> new GovernorRejection(
-                        GovernorRejection.Reason.ACQUIRE_TIMEOUT,
-                        "no connection of tenant " + tenant.key() + " became free in time; retry shortly"));
     }
 
     /** What the caller is told once retrying is over. Expected outcomes (404, 409, ...) pass through. */

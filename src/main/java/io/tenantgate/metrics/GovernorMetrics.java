@@ -151,6 +151,15 @@ public class GovernorMetrics {
                         GovernorStats.ServerStats::rejected))
                 .description("Waits for the server's budget that ended in 503 server-budget-exhausted")
                 .tags(tags).register(registry);
+        // How connections change tenant when the budget binds: moved with changeUser (MySQL), or
+        // closed and reconnected for the next tenant (PostgreSQL, or a failed move).
+        FunctionCounter.builder("tenantgate.server.handovers", this, m -> value(m, server, GovernorStats.ServerStats::moved))
+                .description("Connections handed to another tenant of the server").tags(tags.and("kind", "moved"))
+                .register(registry);
+        FunctionCounter.builder("tenantgate.server.handovers", this, m -> value(m, server,
+                        GovernorStats.ServerStats::reconnected))
+                .description("Connections handed to another tenant of the server").tags(tags.and("kind", "reconnected"))
+                .register(registry);
         // Connects per second is the cost of handing budget between tenants: a rate far above the
         // budget's turnover means connections churn instead of serving.
         FunctionCounter.builder("tenantgate.server.connects", pools, p -> p.connectAttempts(server))

@@ -2,7 +2,6 @@ package io.tenantgate.resilience;
 
 import io.tenantgate.governor.DatabaseErrors;
 import io.tenantgate.governor.GovernorRejection;
-import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -67,6 +66,7 @@ public final class TransientFailures {
     // Vert.x's messages when a connection closed under pending or new commands.
     private static final String PENDING_ON_CLOSED = "Pending requests failed to be sent due to connection has been closed";
     private static final String NOT_ACTIVE = "Connection is not active now";
+    private static final String WAS_CLOSED = "Connection was closed";
 
     /** The server stopped a statement that ran past its statement timeout. */
     private static final Set<Integer> MYSQL_STATEMENT_TIMEOUT = Set.of(
@@ -137,7 +137,8 @@ public final class TransientFailures {
 
     /** The TCP connection was refused or unroutable: the server never saw the request. */
     private static boolean neverConnected(Throwable t) {
-        return t instanceof ConnectException || t instanceof NoRouteToHostException;
+        // A connect that did not finish in time (a frozen server) did no work either.
+        return t instanceof ConnectException || t instanceof NoRouteToHostException || DatabaseErrors.isConnectTimeout(t);
     }
 
     /** An established connection broke (reset, closed, server gone) before or while a command ran. */
@@ -149,7 +150,9 @@ public final class TransientFailures {
             return true; // "Connection reset", "Broken pipe"
         }
         String message = t.getMessage();
-        return (t instanceof NoStackTraceThrowable || t instanceof io.vertx.core.VertxException) && message != null
-                && (message.startsWith(PENDING_ON_CLOSED) || message.startsWith(NOT_ACTIVE));
+        // Vert.x reports these with its own exception types (some in impl packages); the messages are
+        // specific enough to go by alone.
+        return message != null && (message.startsWith(PENDING_ON_CLOSED) || message.startsWith(NOT_ACTIVE)
+                || message.startsWith(WAS_CLOSED));
     }
 }

@@ -34,6 +34,16 @@ public final class ServerProcesses {
         handle.onExit().orTimeout(30, TimeUnit.SECONDS).join();
     }
 
+    /**
+     * {@code kill -9} of every process under the server's main one: for PostgreSQL, a backend dying
+     * that way makes the postmaster end all the others and restart, as after a crash.
+     */
+    public static void crashChildren(Path dataDirectory) {
+        List<Long> children = tree(dataDirectory);
+        children.removeFirst();
+        signal("KILL", children);
+    }
+
     /** {@code SIGSTOP} on the whole tree: the server still accepts TCP connections but answers nothing. */
     public static void freeze(Path dataDirectory) {
         signal("STOP", tree(dataDirectory));

@@ -18,6 +18,7 @@ import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -360,6 +361,9 @@ public final class Bench {
             }
         }
 
+        // The database ceilings get the servers' slots: tenantgate's idle connections (the warmed
+        // tenants keep up to the budget) go first, as an operator would make them go.
+        evictIdle(tg);
         Login pgbench = logins.get("bench_pgbench");
         Load.run(Map.of("PGPASSWORD", pgbench.password()), "pgbench", "-i", "-q", "-s", "1", "-h",
                 servers.postgres().host(), "-p", Integer.toString(servers.postgres().port()), "-U", pgbench.user(),
@@ -381,8 +385,20 @@ public final class Bench {
                 continue;
             }
             Path tokens = tokens(files, "t" + tier, tenantKeys(0, tier));
+            Map<String, String> pick = env(tokens, idsFile, "get", "/api/customers/");
+            if (tier <= 100) {
+                // Two clients of their own per tenant (one wrk thread each), as the fits target counts them;
+                // the same tenants with the tenant drawn per request follow.
+                pick = new HashMap<>(env(tokens, idsFile, "get", "/api/customers/", "thread"));
+                pick.put("BENCH_THREADS", Integer.toString(tier));
+            }
             results.add(Load.wrk(String.format("tenantgate GET, %,d tenants", tier), "tenantgate", tier, tier * 2,
-                    tg.url(), env(tokens, idsFile, "get", "/api/customers/"), w, s, new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
+                    tg.url(), pick, w, s, new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
+            if (tier <= 100) {
+                results.add(Load.wrk(String.format("tenantgate GET, %,d tenants, tenant drawn per request", tier),
+                        "tenantgate-drawn", tier, tier * 2, tg.url(), env(tokens, idsFile, "get", "/api/customers/"), w, s,
+                        new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
+            }
         }
         int last = lastTier();
         if (last >= 1_000) {
@@ -500,6 +516,19 @@ public final class Bench {
 
     private interface Op {
         void run() throws Exception;
+    }
+
+    /** {@code POST /admin/pools/evict-idle}, then waits until tenantgate holds no connection to either server. */
+    private void evictIdle(App tg) throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create(tg.url() + "/admin/pools/evict-idle"))
+                .header("Authorization", "Bearer " + operatorToken()).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline && (servers.postgres().queryLong(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename LIKE 'bench\\_%'") > 0
+                || servers.mariadb().queryLong("SELECT count(*) FROM information_schema.PROCESSLIST WHERE USER LIKE 'bench\\_%'") > 0)) {
+            Load.sleep(200);
+        }
     }
 
     /** Runs {@code op} n times; facts: wall ms and machine CPU ms per operation. */

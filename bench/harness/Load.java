@@ -125,7 +125,8 @@ final class Load {
     }
 
     private static String runWrk(String url, int clients, int seconds, Map<String, String> env) {
-        int threads = Math.min(2, clients);
+        // One thread per tenant when each tenant has its own clients (BENCH_PICK=thread).
+        int threads = env.containsKey("BENCH_THREADS") ? Integer.parseInt(env.get("BENCH_THREADS")) : Math.min(2, clients);
         return run(env, "wrk", "-t" + threads, "-c" + clients, "-d" + seconds + "s", "--timeout", "30s",
                 "-s", Bench.REPO.resolve("bench/wrk/tenants.lua").toString(), url);
     }

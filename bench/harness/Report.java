@@ -182,6 +182,11 @@ final class Report {
                     (int) (1.2 * expected), fits.connects(), yes(fits.connects() >= 0 && fits.connects() <= 1.2 * expected)));
             md.append(String.format(Locale.ROOT, "| ... 0%% 503 | %.3f%% (%,d) | %s |%n", fits.share503(), fits.status503(),
                     yes(fits.status503() == 0)));
+            Load.Result drawn = tier("tenantgate-drawn", 100);
+            if (drawn != null) {
+                md.append(String.format(Locale.ROOT, "| (no target) the same 100 tenants, tenant drawn per request | %,.0f req/s = %.2fx;"
+                        + " %,d connects; 503 %.3f%% | - |%n", drawn.rps(), drawn.rps() / single, drawn.connects(), drawn.share503()));
+            }
         }
         Load.Result uniform = tier("tenantgate", last);
         if (uniform != null && last >= 1_000) {

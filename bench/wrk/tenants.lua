@@ -3,7 +3,8 @@
 -- BENCH_IDS: customer ids present in every tenant database; BENCH_MODE: get | post | dashboard;
 -- BENCH_PREFIX: the path before the id for `get` (tenantgate, the ceiling app and the naive app
 -- serve the same query under different paths); BENCH_PICK: uniform (default) | zipf (tenant k
--- drawn with weight 1/k, Zipf with exponent 1.0).
+-- drawn with weight 1/k, Zipf with exponent 1.0) | thread (each wrk thread is one tenant's clients:
+-- run with one thread per tenant, so every tenant has exactly connections/threads clients).
 -- Every request carries X-Request-Id "b<tenant>-<n>", which tenantgate echoes: the answer tells
 -- whose it was, so each tenant's successes are counted, and when (in 250 ms buckets), for
 -- fairness: Jain's index over the tenants' successes and the longest time a tenant went without one.
@@ -36,6 +37,7 @@ if pick == "zipf" then
   for k = 1, #tokens do cdf[k] = cdf[k] / sum end
 end
 local function tenant()
+  if pick == "thread" then return ((number - 1) % #tokens) + 1 end
   if pick ~= "zipf" then return math.random(#tokens) end
   local u, lo, hi = math.random(), 1, #tokens
   while lo < hi do

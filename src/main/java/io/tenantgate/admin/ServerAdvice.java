@@ -7,6 +7,8 @@ import io.tenantgate.health.SaturationLevel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Turns a server's figures into warnings and plain recommendations for an operator. */
 final class ServerAdvice {
@@ -19,11 +21,24 @@ final class ServerAdvice {
 
     /** A server's budget view. {@code topTenants} are those holding most of its connections. */
     public record ServerView(String server, int open, int budget, int inUse, int idle, int waiting,
-                             long saturationPercent, String level, long rejected, List<Holder> topTenants,
-                             List<String> warnings, List<String> recommendations) {
+                             long saturationPercent, String level, String health, long stalls, long rejected,
+                             Map<String, Long> refusals, List<Holder> topTenants, List<String> warnings,
+                             List<String> recommendations) {
     }
 
     public record Holder(String tenant, int open, int inUse, int waiting) {
+    }
+
+    /** What each refusal says about the server, for an operator reading the warnings. */
+    private static String cause(String type) {
+        return switch (type) {
+            case "server-budget-exhausted" -> "the server's budget was in use by other tenants; raise it if the"
+                    + " database allows, or spread tenants over more servers";
+            case "acquire-timeout" -> "a tenant's own connections stayed busy; its queries are slow or its pool small";
+            case "tenant-queue-full" -> "a tenant sent more concurrent requests than its queue holds";
+            case "tenant-database-stalled" -> "the server stopped answering";
+            default -> "overload";
+        };
     }
 
     ServerView of(GovernorStats.ServerStats server, List<GovernorStats.TenantStats> tenants) {
@@ -50,14 +65,28 @@ final class ServerAdvice {
         if (server.waiting() > 0) {
             warnings.add(server.waiting() + " connects are waiting for this server's budget");
         }
-        if (server.rejected() > 0) {
-            warnings.add(server.rejected() + " requests were refused (server-budget-exhausted) since start");
+        if (!"HEALTHY".equals(server.health())) {
+            warnings.add("STALLED".equals(server.health())
+                    ? "the server stopped answering (calls in flight got no reply, nor did a probe); its tenants are"
+                    + " answered tenant-database-stalled until it answers again"
+                    : "calls in flight got no reply for the stall threshold; a probe is deciding whether the server stalled");
+            advice.add("check the database server's host: a frozen process, a full disk, a network partition");
         }
-        long open = here.stream().filter(t -> !"CLOSED".equals(t.breaker())).count();
-        if (open > 0) {
-            warnings.add(open + " tenant circuit breakers are not closed; check those tenants' databases");
+        server.refusals().forEach((type, count) -> {
+            if (count > 0) {
+                warnings.add(count + " requests were answered " + type + " since start (" + cause(type) + ")");
+            }
+        });
+        List<GovernorStats.TenantStats> sick = here.stream().filter(t -> !"CLOSED".equals(t.breaker())).toList();
+        if (!sick.isEmpty()) {
+            String named = sick.stream().limit(5).map(t -> t.tenant() + " (" + (t.lastFailure() == null
+                    ? "no failure recorded" : t.lastFailure()) + ")").collect(Collectors.joining(", "));
+            warnings.add(sick.size() + " tenant circuit breakers are not closed: " + named
+                    + (sick.size() > 5 ? ", ..." : ""));
+            advice.add("check those tenants' databases for the failures named");
         }
         return new ServerView(server.server(), server.open(), server.budget(), server.inUse(), server.idle(),
-                server.waiting(), Math.round(server.saturation() * 100), level, server.rejected(), top, warnings, advice);
+                server.waiting(), Math.round(server.saturation() * 100), level, server.health(), server.stalls(),
+                server.rejected(), server.refusals(), top, warnings, advice);
     }
 }

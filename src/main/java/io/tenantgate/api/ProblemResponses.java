@@ -37,13 +37,17 @@ public class ProblemResponses implements OASFilter {
                 "the caller's roles lack the permission", "tenant-suspended", "the tenant is suspended"));
         TYPES.put("404", Map.of("unknown-tenant", "the token names a tenant that does not exist",
                 "not-found", "no such resource"));
-        TYPES.put("503", Map.of("tenant-unavailable", "the tenant's circuit breaker is open",
-                "tenant-queue-full", "too many requests wait for the tenant", "acquire-timeout",
-                "no connection became free in time", "server-budget-exhausted",
-                "the database server's connection budget is in use", "tenant-deadline-exceeded",
-                "the tenant's database did not answer in time", "tenant-schema-behind",
-                "the tenant is being upgraded to this version's schema", "registry-unavailable",
-                "the tenant registry cannot be reached"));
+        TYPES.put("503", Map.ofEntries(Map.entry("tenant-unavailable", "the tenant's circuit breaker is open"),
+                Map.entry("tenant-queue-full", "too many requests wait for the tenant"),
+                Map.entry("acquire-timeout", "no connection of the tenant became free in time"),
+                Map.entry("server-budget-exhausted", "the database server's connection budget is in use"),
+                Map.entry("tenant-database-stalled", "the tenant's database server stopped answering; failed fast"),
+                Map.entry("tenant-deadline-exceeded", "the tenant's database did not answer in time"),
+                Map.entry("tenant-statement-timeout", "the database stopped a statement past its statement timeout"),
+                Map.entry("tenant-database-unavailable", "the tenant's database cannot be reached"),
+                Map.entry("tenant-schema-behind", "the tenant is being upgraded to this version's schema"),
+                Map.entry("registry-unavailable", "the tenant registry cannot be reached")));
+        TYPES.replaceAll((status, types) -> new java.util.TreeMap<>(types)); // a stable document
     }
 
     @Override

@@ -57,6 +57,21 @@ class Connector {
 
     /** A new connection for the route, set up for it; fails if not done within the connect timeout. */
     Future<SqlConnection> connect(TenantRoute route) {
+        return connect(route, answered -> { });
+    }
+
+    /** How a connect that failed with {@link ConnectTimeout} ended after all. */
+    interface LateEnd {
+        /** {@code answered}: it completed, or the server sent an error: the server answers again. */
+        void ended(boolean answered);
+    }
+
+    /**
+     * As {@link #connect(TenantRoute)}; {@code late} learns how a connect that timed out ended
+     * after all (the stall detector's cue that a frozen server answers again). Vert.x offers no way
+     * to abandon a connect in progress, so it is left to end by itself, and closed if it succeeds.
+     */
+    Future<SqlConnection> connect(TenantRoute route, LateEnd late) {
         Promise<SqlConnection> result = Promise.promise();
         Context current = Vertx.currentContext();
         Context home = current == null ? vertx.getOrCreateContext() : VertxContext.getRootContext(current);
@@ -80,12 +95,29 @@ class Connector {
                         } else {
                             result.fail(done.cause());
                         }
-                    } else if (done.succeeded()) {
-                        LOG.debugf("a connect to %s finished after its deadline; closing it", route.server());
-                        done.result().close();
+                    } else {
+                        if (done.succeeded()) {
+                            LOG.debugf("a connect to %s finished after its deadline; closing it", route.server());
+                            done.result().close();
+                        }
+                        late.ended(done.succeeded() || isAnswer(done.cause()));
                     }
                 }));
         return result.future();
+    }
+
+    /**
+     * A failure that is an answer from the server's host: an error the server sent, or a refused
+     * connect (nothing listens). A timeout or a socket that went silent is not.
+     */
+    static boolean isAnswer(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.vertx.pgclient.PgException || t instanceof io.vertx.mysqlclient.MySQLException
+                    || (t instanceof java.net.ConnectException && String.valueOf(t.getMessage()).contains("refused"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Future<SqlConnection> open(TenantRoute route) {

@@ -33,6 +33,8 @@ final class Link {
     SqlConnection connection;
     /** When it last became IDLE. */
     long idleSinceNanos;
+    /** When its current lease began. */
+    long leasedAtNanos;
     /** Leases served for the current owner since it got the connection, for the hand-over quantum. */
     int quantumUsed;
     /** The tenant whose new connect this link's permit passes to once it has closed (a PostgreSQL hand-over). */
@@ -40,6 +42,10 @@ final class Link {
     boolean permitReturned;
     /** Times this connection has been handed to another tenant with {@code changeUser}. */
     int moves;
+    /** Ends the current lease's work with {@code tenant-database-stalled} (the server stalled); null when not leased. */
+    volatile Runnable abort;
+    /** Leased by the stall detector's probe, not by a request. */
+    boolean probe;
     /** Bumped each time it starts to linger, so a stale linger timer does nothing. */
     long lingerGeneration;
 

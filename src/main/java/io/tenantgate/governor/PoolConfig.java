@@ -71,6 +71,16 @@ public interface PoolConfig {
     Duration handoverLinger();
 
     /**
+     * A tenant that already has connections, all busy, waits this long for one of its own before an
+     * idle connection of another tenant is closed and reconnected for it (PostgreSQL, or a TLS
+     * mismatch): its own connection is usually free within a statement's time, and a reconnect
+     * costs milliseconds of CPU on both sides. Moves ({@code changeUser}) and tenants holding no
+     * connection do not wait. 0 takes the idle connection at once.
+     */
+    @WithDefault("10ms")
+    Duration handoverPatience();
+
+    /**
      * How long a retired pool (evicted, replaced, suspended tenant, shutdown) may finish the work it
      * already admitted before it is closed regardless.
      */

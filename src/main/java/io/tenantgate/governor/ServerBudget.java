@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,7 +39,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       {@code tenantgate.pool.handover-quantum} leases while others wait (as long as it likes when
  *       nobody does, and without limit while the tenant is within its share), then goes to the
  *       neediest waiting tenant: one hand-over serves many requests, and a tenant never yields to
- *       its own refill. Idle connections of any tenant are the first to go when someone waits.</li>
+ *       its own refill. Idle connections of any tenant are the first to go when someone waits;
+ *       a tenant whose own connections are all busy waits {@code handover-patience} for one of
+ *       them before an idle one of another tenant is reconnected for it.</li>
  *   <li><b>Move, don't reconnect.</b> On MySQL/MariaDB a connection changes tenant with
  *       {@code changeUser} (see {@link Connector#move}) when both tenants use the same TLS mode; on
  *       PostgreSQL, or when a move fails, it is closed, and its permit passes straight to the
@@ -60,8 +63,17 @@ public final class ServerBudget {
 
     /** How this server's connections are scheduled; derived from configuration. */
     record Settings(int quantum, long lingerMillis, long teardownMillis, long idleTimeoutNanos, long maxLifetimeNanos,
-                    long acquireTimeoutMillis, int maxWaitQueue) {
+                    long acquireTimeoutMillis, int maxWaitQueue, long stallThresholdNanos, long probeTimeoutMillis,
+                    long probeIntervalNanos, long statementTimeoutNanos, long stalledAnswerDelayMillis,
+                    long patienceNanos) {
     }
+
+    /**
+     * Whether the server answers. HEALTHY ──calls in flight, no reply for the stall threshold──▶
+     * SUSPECT (one probe runs) ──probe answers──▶ HEALTHY; ──probe gets no answer in time──▶ STALLED
+     * (every request fails fast; one probe at a time, every probe interval) ──any reply──▶ HEALTHY.
+     */
+    public enum Health { HEALTHY, SUSPECT, STALLED }
 
     private final String server;
     private final Vertx vertx;
@@ -83,12 +95,32 @@ public final class ServerBudget {
     private final ArrayDeque<PermitWaiter> permitWaiters = new ArrayDeque<>();
     private final Map<String, Integer> permitsHeldBy = new HashMap<>();
 
-    private long rejected;
+    /** Refusals answered, by reason (see {@link GovernorRejection#answered}). */
+    private final Map<GovernorRejection.Reason, LongAdder> refusals = new java.util.EnumMap<>(GovernorRejection.Reason.class);
     private final LongAdder connects = new LongAdder();
     private final LongAdder moved = new LongAdder();
     private final LongAdder reconnected = new LongAdder();
     private final LongAdder permitsReturned = new LongAdder();
     private final LongAdder closesObserved = new LongAdder();
+
+    // The stall detector (see Health), fed by every reply the server gives; written under the lock.
+    private volatile Health health = Health.HEALTHY;
+    private long healthSinceNanos = System.nanoTime();
+    private long lastReplyNanos = System.nanoTime();
+    private double meanLeaseNanos;
+    /** A probe's call is outstanding: its reply, whenever it comes, ends a stall. */
+    private boolean probing;
+    private long lastProbeNanos;
+    /**
+     * Connects that timed out and have not ended (a frozen server leaves them pending): the first
+     * to end on the server's answer ends a stall, so no more probes are needed while one is out.
+     */
+    private int lateConnects;
+    private long lastLateConnectNanos;
+    private final LongAdder stalls = new LongAdder();
+
+    /** A dispatch is scheduled for when a patient tenant's wait ends (see {@link #patient}). */
+    private boolean patienceTimerSet;
 
     /** Pools and migrations that may take permits; see {@link ServerBudgets#use}. */
     private int users;
@@ -110,6 +142,9 @@ public final class ServerBudget {
         if (limit < 0) {
             throw new IllegalArgumentException("budget of " + server + " must not be negative");
         }
+        for (GovernorRejection.Reason reason : GovernorRejection.Reason.values()) {
+            refusals.put(reason, new LongAdder());
+        }
         this.server = server;
         this.limit = limit;
         this.vertx = vertx;
@@ -127,27 +162,38 @@ public final class ServerBudget {
      */
     Future<Link> lease(TenantPool pool, TenantPool.Waiter waiter) {
         Actions actions = new Actions();
+        Future<Link> leased;
         synchronized (this) {
-            if (pool.state != TenantPool.State.LIVE) {
-                return Future.failedFuture(TenantPool.Retired.INSTANCE);
-            }
-            Link link = pool.idle.pollLast();
-            if (link != null) {
-                idle.remove(link);
-                lend(link);
-                return Future.succeededFuture(link);
-            }
-            if (pool.queue.size() >= settings.maxWaitQueue()) {
-                return Future.failedFuture(new GovernorRejection(GovernorRejection.Reason.TENANT_QUEUE_FULL,
-                        "too many requests are waiting for tenant " + pool.key() + "; retry shortly"));
-            }
-            pool.queue.addLast(waiter);
-            // Set under the lock, so a delivery on another thread always finds the timer set.
-            waiter.timer = vertx.setTimer(settings.acquireTimeoutMillis(), id -> timedOut(pool, waiter));
-            seekConnection(pool, actions);
-            dispatch(actions);
+            leased = lease(pool, waiter, actions);
         }
         actions.run();
+        return leased;
+    }
+
+    private Future<Link> lease(TenantPool pool, TenantPool.Waiter waiter, Actions actions) {
+        if (pool.state != TenantPool.State.LIVE) {
+            return Future.failedFuture(TenantPool.Retired.INSTANCE);
+        }
+        if (health == Health.STALLED) {
+            checkHealth(System.nanoTime(), actions); // time for the next probe?
+            return answerStalled();
+        }
+        Link link = pool.idle.pollLast();
+        if (link != null) {
+            idle.remove(link);
+            lend(link);
+            return Future.succeededFuture(link);
+        }
+        checkHealth(System.nanoTime(), actions);
+        if (pool.queue.size() >= settings.maxWaitQueue()) {
+            return Future.failedFuture(refusal(GovernorRejection.Reason.TENANT_QUEUE_FULL,
+                    "too many requests are waiting for tenant " + pool.key() + "; retry shortly"));
+        }
+        pool.queue.addLast(waiter);
+        // Set under the lock, so a delivery on another thread always finds the timer set.
+        waiter.timer = vertx.setTimer(settings.acquireTimeoutMillis(), id -> timedOut(pool, waiter));
+        seekConnection(pool, actions);
+        dispatch(actions);
         return waiter.promise.future();
     }
 
@@ -170,6 +216,9 @@ public final class ServerBudget {
             } else {
                 pool.leased--;
                 link.quantumUsed++;
+                if (reusable) {
+                    replied(System.nanoTime() - link.leasedAtNanos, actions);
+                }
                 if (!reusable) {
                     beginClose(link, actions, true);
                 } else if (pool.state != TenantPool.State.LIVE && pool.queue.isEmpty()) {
@@ -219,7 +268,9 @@ public final class ServerBudget {
         }
         int contenders = contenders();
         int share = Math.max(1, limit / Math.max(1, contenders));
-        boolean overShare = pool.held() > share;
+        // Over its share, and the hand-over evens things out: a 2-holder giving to a 1-holder would
+        // only swap who holds two (when the budget does not divide evenly), at a reconnect's cost.
+        boolean overShare = pool.held() > share && other.held() + 1 < pool.held();
         boolean rotate = contenders > limit && link.quantumUsed >= settings.quantum();
         if (overShare || rotate) {
             handOver(link, other, actions);
@@ -265,6 +316,7 @@ public final class ServerBudget {
     }
 
     private void lend(Link link) {
+        link.leasedAtNanos = System.nanoTime();
         link.state = Link.State.LEASED;
         link.owner.leased++;
         link.owner.served++;
@@ -290,8 +342,7 @@ public final class ServerBudget {
         from.idle.remove(link);
         idle.remove(link);
         link.quantumUsed = 0;
-        if (to.kind() == DatabaseKind.MYSQL && from.kind() == DatabaseKind.MYSQL && from.tlsMode() == to.tlsMode()
-                && link.connection != null) {
+        if (movable(link, to)) {
             link.state = Link.State.MOVING;
             link.owner = to;
             link.moves++;
@@ -332,6 +383,7 @@ public final class ServerBudget {
                 dispatch(actions);
             } else {
                 moved.increment();
+                replied(-1, actions);
                 if (to.state == TenantPool.State.CLOSED) {
                     beginClose(link, actions, false);
                 } else {
@@ -395,11 +447,47 @@ public final class ServerBudget {
                 continue;
             }
             Link victim = oldestIdleNotOf(next);
-            if (victim == null) {
+            if (victim == null || patient(next, victim, actions)) {
                 break;
             }
             handOver(victim, next, actions);
         }
+    }
+
+    /**
+     * Whether the tenant should wait a little for one of its own busy connections rather than take
+     * the victim by a reconnect ({@code handover-patience}); if so, a timer dispatches again when
+     * the patience of its oldest waiter runs out.
+     */
+    private boolean patient(TenantPool pool, Link victim, Actions actions) {
+        long patience = settings.patienceNanos();
+        TenantPool.Waiter oldest = pool.queue.peekFirst();
+        if (patience <= 0 || pool.links.isEmpty() || oldest == null || movable(victim, pool)) {
+            return false;
+        }
+        long left = oldest.enqueuedNanos + patience - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        if (!patienceTimerSet) {
+            patienceTimerSet = true;
+            actions.add(() -> vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), id -> {
+                Actions later = new Actions();
+                synchronized (this) {
+                    patienceTimerSet = false;
+                    dispatch(later);
+                }
+                later.run();
+            }));
+        }
+        return true;
+    }
+
+    /** A hand-over of this connection to {@code to} would be a move ({@code changeUser}), not a reconnect. */
+    private static boolean movable(Link link, TenantPool to) {
+        TenantPool from = link.owner;
+        return to.kind() == DatabaseKind.MYSQL && from != null && from.kind() == DatabaseKind.MYSQL
+                && from.tlsMode() == to.tlsMode() && link.connection != null;
     }
 
     private Link oldestIdleNotOf(TenantPool pool) {
@@ -458,7 +546,8 @@ public final class ServerBudget {
         pool.links.add(link);
         pool.incoming++;
         connects.increment();
-        actions.add(() -> connector.connect(pool.route()).onComplete(done -> connected(link, done.result(), done.cause())));
+        actions.add(() -> connector.connect(pool.route(), this::lateEnd)
+                .onComplete(done -> connected(link, done.result(), done.cause())));
     }
 
     private void connected(Link link, SqlConnection connection, Throwable failure) {
@@ -468,6 +557,7 @@ public final class ServerBudget {
             pool = link.owner;
             pool.incoming--;
             if (failure != null) {
+                timedOutConnect(failure);
                 link.state = Link.State.CLOSED;
                 liveLinks--;
                 pool.links.remove(link);
@@ -476,13 +566,15 @@ public final class ServerBudget {
                 TenantPool.Waiter waiter = pool.queue.pollFirst();
                 if (waiter != null) {
                     vertx.cancelTimer(waiter.timer);
-                    actions.add(() -> waiter.fail(failure));
+                    Throwable why = health == Health.HEALTHY ? failure : stalledRefusal();
+                    actions.add(() -> waiter.fail(why));
                 }
                 if (pool.queue.isEmpty()) {
                     waiting.remove(pool);
                 }
                 dispatch(actions);
             } else {
+                replied(-1, actions);
                 link.connection = connection;
                 connection.closeHandler(v -> closed(link));
                 connection.exceptionHandler(error -> LOG.debugf("%s failed: %s", link, error.toString()));
@@ -608,14 +700,9 @@ public final class ServerBudget {
                 return; // served in the meantime
             }
             boolean forBudget = waiting.contains(pool) && pool.links.isEmpty();
-            rejection = forBudget
-                    ? new GovernorRejection(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED,
-                    "the connection budget of this tenant's database server is in use; retry shortly")
-                    : new GovernorRejection(GovernorRejection.Reason.ACQUIRE_TIMEOUT,
+            rejection = forBudget ? exhausted()
+                    : refusal(GovernorRejection.Reason.ACQUIRE_TIMEOUT,
                     "no connection of tenant " + pool.key() + " became free in time; retry shortly");
-            if (forBudget) {
-                rejected++;
-            }
             if (pool.queue.isEmpty()) {
                 waiting.remove(pool);
             }
@@ -633,6 +720,288 @@ public final class ServerBudget {
                 }
             }
         }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Stall detection
+
+    /** The answer to a request for a stalled server's connection; counted once answered. */
+    GovernorRejection stalledRefusal() {
+        return refusal(GovernorRejection.Reason.DATABASE_STALLED, "the database server of this tenant stopped"
+                + " answering; its requests fail fast until it answers again; retry shortly");
+    }
+
+    /**
+     * The refusal for a request that finds the server stalled, given after {@code stall.answer-delay}:
+     * clients that ignore {@code Retry-After} and ask again at once would otherwise turn fast 503s
+     * into a loop that takes the CPU the other servers' tenants need.
+     */
+    private Future<Link> answerStalled() {
+        GovernorRejection refusal = stalledRefusal();
+        if (settings.stalledAnswerDelayMillis() <= 0) {
+            return Future.failedFuture(refusal);
+        }
+        Promise<Link> answer = Promise.promise();
+        vertx.setTimer(settings.stalledAnswerDelayMillis(), id -> answer.fail(refusal));
+        return answer.future();
+    }
+
+    /** Whether the server is answering (not suspected or found stalled). */
+    boolean answering() {
+        return health == Health.HEALTHY;
+    }
+
+    /** The server answered (a statement ended, a connect or move completed): it is not stalled. */
+    private void replied(long leaseNanos, Actions actions) {
+        long now = System.nanoTime();
+        lastReplyNanos = now;
+        if (leaseNanos >= 0) {
+            meanLeaseNanos = meanLeaseNanos == 0 ? leaseNanos : meanLeaseNanos * 0.95 + leaseNanos * 0.05;
+        }
+        if (health != Health.HEALTHY) {
+            LOG.infof("server %s answers again (%s for %d ms)", server,
+                    health == Health.STALLED ? "stalled" : "suspected", (now - healthSinceNanos) / 1_000_000);
+            health = Health.HEALTHY;
+            healthSinceNanos = now;
+            dispatch(actions);
+        }
+    }
+
+    /** Under the lock: a connect failed; one that timed out is left pending (see {@link #lateConnects}). */
+    private void timedOutConnect(Throwable failure) {
+        if (failure instanceof Connector.ConnectTimeout) {
+            lateConnects++;
+            lastLateConnectNanos = System.nanoTime();
+        }
+    }
+
+    /** A connect that had timed out ended after all; if on the server's answer, the server answers again. */
+    private void lateEnd(boolean answered) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            lateConnects = Math.max(0, lateConnects - 1);
+            if (answered) {
+                replied(-1, actions);
+            }
+        }
+        actions.run();
+    }
+
+    /**
+     * How long calls may go without any reply before the server is suspected: twenty times its
+     * recent mean lease, at least {@code stall.threshold} and at most four times that.
+     */
+    private long threshold() {
+        long floor = settings.stallThresholdNanos();
+        return Math.max(floor, Math.min(4 * floor, (long) (20 * meanLeaseNanos)));
+    }
+
+    /** When the oldest call still waiting on the server (a lease, a connect, a move) began; 0 if none. */
+    private long oldestInFlight() {
+        long oldest = 0;
+        for (TenantPool pool : pools) {
+            for (Link link : pool.links) {
+                long since = switch (link.state) {
+                    case LEASED -> link.leasedAtNanos;
+                    case CONNECTING, MOVING -> link.createdNanos;
+                    default -> 0;
+                };
+                if (since != 0 && (oldest == 0 || since < oldest)) {
+                    oldest = since;
+                }
+            }
+        }
+        return oldest;
+    }
+
+    /**
+     * Suspects, probes, or probes again. Runs on every request that finds no idle connection and
+     * from a timer; it costs a comparison unless the server has given no reply for the threshold.
+     */
+    private void checkHealth(long now, Actions actions) {
+        if (settings.stallThresholdNanos() <= 0) {
+            return;
+        }
+        // A probe whose call is still out decides; one that never ends stops counting after a while.
+        if (probing && now - lastProbeNanos < 10 * settings.probeIntervalNanos()) {
+            return;
+        }
+        if (health != Health.HEALTHY) {
+            // A connect left pending by the freeze ends the stall as soon as the server answers it;
+            // a new probe would only leave one more pending (it holds a slot once the server thaws).
+            boolean lateOneOut = lateConnects > 0 && now - lastLateConnectNanos < 30 * settings.probeIntervalNanos();
+            if (!lateOneOut && now - lastProbeNanos >= settings.probeIntervalNanos()) {
+                probe(now, actions);
+            }
+            return;
+        }
+        long threshold = threshold();
+        if (now - lastReplyNanos <= threshold) {
+            return;
+        }
+        long oldest = oldestInFlight();
+        if (oldest != 0 && now - oldest > threshold) {
+            health = Health.SUSPECT;
+            healthSinceNanos = now;
+            LOG.debugf("server %s gave no reply for %d ms with calls in flight; probing it", server,
+                    (now - lastReplyNanos) / 1_000_000);
+            probe(now, actions);
+        }
+    }
+
+    /**
+     * One probe at a time: a {@code SELECT 1} on an idle connection, else a connect with a free
+     * permit (closed at once). Any reply, success or error, means the server answers; none within
+     * the probe timeout makes it STALLED. With neither an idle connection nor a free permit, it
+     * stays SUSPECT (requests still queue) until a call outlives the statement timeout by the
+     * threshold: a live server would have stopped it by then.
+     */
+    private void probe(long now, Actions actions) {
+        lastProbeNanos = now;
+        Link idleLink = idle.isEmpty() ? null : idle.iterator().next();
+        if (idleLink != null) {
+            probing = true;
+            idle.remove(idleLink);
+            idleLink.owner.idle.remove(idleLink);
+            lend(idleLink);
+            idleLink.probe = true;
+            SqlConnection connection = idleLink.connection;
+            actions.add(() -> {
+                long timer = vertx.setTimer(settings.probeTimeoutMillis(), id -> probeUnanswered());
+                connection.preparedQuery("SELECT 1").execute().onComplete(done -> {
+                    vertx.cancelTimer(timer);
+                    probeAnswered();
+                    synchronized (this) {
+                        idleLink.probe = false;
+                    }
+                    release(idleLink, done.succeeded());
+                });
+            });
+            return;
+        }
+        TenantPool any = null;
+        for (TenantPool pool : pools) {
+            if (pool.state == TenantPool.State.LIVE) {
+                any = pool;
+                break;
+            }
+        }
+        if (permits < limit && any != null) {
+            probing = true;
+            permits++;
+            connects.increment();
+            var route = any.route();
+            actions.add(() -> {
+                long timer = vertx.setTimer(settings.probeTimeoutMillis(), id -> probeUnanswered());
+                connector.connect(route, this::lateEnd).onComplete(done -> {
+                    vertx.cancelTimer(timer);
+                    if (done.succeeded() || Connector.isAnswer(done.cause())) {
+                        probeAnswered(); // connected, or refused: either way the server answers
+                    } else {
+                        probeEnded(done.cause()); // no answer; a late one still ends the stall (lateEnd)
+                    }
+                    Runnable giveBack = () -> vertx.setTimer(Math.max(1, settings.teardownMillis()), id -> {
+                        Actions freed = new Actions();
+                        synchronized (this) {
+                            permits--;
+                            permitsReturned.increment();
+                            dispatch(freed);
+                        }
+                        freed.run();
+                    });
+                    if (done.succeeded()) {
+                        done.result().close().onComplete(closed -> giveBack.run());
+                    } else {
+                        giveBack.run();
+                    }
+                });
+            });
+            return;
+        }
+        // Nothing to probe with: every permit is on a call. Long statements look the same as a
+        // frozen server until they outlive the statement timeout, which a live server enforces.
+        long oldest = oldestInFlight();
+        if (settings.statementTimeoutNanos() > 0 && oldest != 0
+                && now - oldest > settings.statementTimeoutNanos() + settings.stallThresholdNanos()) {
+            becomeStalled(now, actions);
+        }
+    }
+
+    private void probeAnswered() {
+        Actions actions = new Actions();
+        synchronized (this) {
+            probing = false;
+            replied(-1, actions);
+        }
+        actions.run();
+    }
+
+    private synchronized void probeEnded(Throwable failure) {
+        probing = false;
+        timedOutConnect(failure);
+    }
+
+    /** The probe timeout passed with the probe's call still out: the server is stalled. */
+    private void probeUnanswered() {
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (health != Health.HEALTHY) {
+                becomeStalled(System.nanoTime(), actions);
+            }
+        }
+        actions.run();
+    }
+
+    /**
+     * Every request of the server's tenants fails fast now, queued or on a connection (the calls in
+     * flight are cut off as a deadline would cut them off: their connections are closed), and new
+     * ones fail fast until a reply.
+     */
+    private void becomeStalled(long now, Actions actions) {
+        if (health != Health.STALLED) {
+            stalls.increment();
+            LOG.warnf("server %s stalled: no reply for %d ms with calls in flight, and none to a probe;"
+                    + " its tenants' requests fail fast (tenant-database-stalled) until it answers", server,
+                    (now - lastReplyNanos) / 1_000_000);
+            health = Health.STALLED;
+            healthSinceNanos = now;
+            for (TenantPool pool : pools) {
+                for (Link link : List.copyOf(pool.links)) {
+                    Runnable abort = link.abort;
+                    if (link.state == Link.State.LEASED && !link.probe && abort != null) {
+                        actions.add(abort);
+                        beginClose(link, actions, true);
+                    }
+                }
+            }
+        }
+        for (TenantPool pool : pools) {
+            for (TenantPool.Waiter waiter : List.copyOf(pool.queue)) {
+                vertx.cancelTimer(waiter.timer);
+                GovernorRejection refusal = stalledRefusal();
+                actions.add(() -> waiter.fail(refusal));
+            }
+            pool.queue.clear();
+            waiting.remove(pool);
+        }
+    }
+
+    /** The stall check of the health timer (see {@link TenantPools}). */
+    void checkHealth() {
+        Actions actions = new Actions();
+        synchronized (this) {
+            checkHealth(System.nanoTime(), actions);
+        }
+        actions.run();
+    }
+
+    public Health health() {
+        return health;
+    }
+
+    /** Times the server was found stalled since start. */
+    public long stalls() {
+        return stalls.sum();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -724,7 +1093,6 @@ public final class ServerBudget {
                 return Future.succeededFuture();
             }
             if (limit == 0 || timeoutMillis <= 0) {
-                rejected++;
                 return Future.failedFuture(exhausted());
             }
             waiter = new PermitWaiter(holder);
@@ -733,9 +1101,6 @@ public final class ServerBudget {
                 boolean removed;
                 synchronized (this) {
                     removed = permitWaiters.remove(waiter);
-                    if (removed) {
-                        rejected++;
-                    }
                 }
                 if (removed) {
                     waiter.promise.tryFail(exhausted());
@@ -771,8 +1136,13 @@ public final class ServerBudget {
     }
 
     private GovernorRejection exhausted() {
-        return new GovernorRejection(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED,
+        return refusal(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED,
                 "the connection budget of this tenant's database server is in use; retry shortly");
+    }
+
+    /** A refusal by this server, counted against it once its caller is answered with it. */
+    private GovernorRejection refusal(GovernorRejection.Reason reason, String detail) {
+        return new GovernorRejection(reason, detail, refusals.get(reason));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -833,9 +1203,20 @@ public final class ServerBudget {
         return held;
     }
 
-    /** Waits for this server's budget that ended in {@code server-budget-exhausted}. */
-    public synchronized long rejected() {
-        return rejected;
+    /** Requests answered {@code server-budget-exhausted}: they waited for this server's budget in vain. */
+    public long rejected() {
+        return refusals.get(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED).sum();
+    }
+
+    /** Requests answered with each refusal of this server (problem type slug to count), since start. */
+    public Map<String, Long> refusals() {
+        Map<String, Long> answered = new java.util.LinkedHashMap<>();
+        refusals.forEach((reason, count) -> {
+            if (reason != GovernorRejection.Reason.SHUTTING_DOWN) {
+                answered.put(reason.slug, count.sum());
+            }
+        });
+        return answered;
     }
 
     /** Physical connects started to this server. */
@@ -881,7 +1262,7 @@ public final class ServerBudget {
             }
             inUse += pool.leased;
         }
-        return new ServerView(open, inUse, idleCount, waiting(), limit, permits, rejected);
+        return new ServerView(open, inUse, idleCount, waiting(), limit, permits, rejected());
     }
 
     record ServerView(int open, int inUse, int idle, int waiting, int limit, int permits, long rejected) {

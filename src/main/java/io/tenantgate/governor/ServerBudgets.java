@@ -27,14 +27,18 @@ public class ServerBudgets {
     private final ServerBudget.Settings settings;
     private final ConcurrentMap<String, ServerBudget> budgets = new ConcurrentHashMap<>();
 
-    public ServerBudgets(Vertx vertx, BudgetConfig config, PoolConfig pool, Connector connector) {
+    public ServerBudgets(Vertx vertx, BudgetConfig config, PoolConfig pool, Connector connector,
+                         io.tenantgate.resilience.ResilienceConfig resilience) {
         this.vertx = vertx;
         this.config = config;
         this.connector = connector;
         this.settings = new ServerBudget.Settings(Math.max(1, pool.handoverQuantum()), pool.handoverLinger().toMillis(),
                 config.releaseGrace().toMillis(),
                 pool.idleTimeout().toNanos(), pool.maxLifetime().isZero() ? Long.MAX_VALUE : pool.maxLifetime().toNanos(),
-                Math.max(1, pool.acquireTimeout().toMillis()), Math.max(0, pool.maxWaitQueue()));
+                Math.max(1, pool.acquireTimeout().toMillis()), Math.max(0, pool.maxWaitQueue()),
+                resilience.stall().threshold().toNanos(), Math.max(1, resilience.stall().probeTimeout().toMillis()),
+                resilience.stall().probeInterval().toNanos(), pool.statementTimeout().toNanos(),
+                resilience.stall().answerDelay().toMillis(), pool.handoverPatience().toNanos());
     }
 
     private ServerBudget newBudget(String server) {

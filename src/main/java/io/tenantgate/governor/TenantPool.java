@@ -211,16 +211,31 @@ final class TenantPool {
         onFirstConnection.accept(connection);
     }
 
+    /**
+     * Where one attempt stands: waiting for a connection, or on the database (it got one). A
+     * deadline that runs out while waiting is overload; on the database it is the database's.
+     */
+    static final class Attempt {
+        private volatile boolean onDatabase;
+
+        boolean onDatabase() {
+            return onDatabase;
+        }
+    }
+
     /** Runs {@code work} on one of the tenant's connections; see the class comment for the guarantees. */
-    <T> Uni<T> withConnection(Function<SqlConnection, Uni<T>> work) {
+    <T> Uni<T> withConnection(Function<SqlConnection, Uni<T>> work, Attempt attempt) {
         return Uni.createFrom().deferred(() -> {
             long asked = System.nanoTime();
-            return lease().chain(link -> run(link, asked, work));
+            return lease().chain(link -> {
+                attempt.onDatabase = true;
+                return run(link, asked, work);
+            });
         });
     }
 
-    <T> Uni<T> withTransaction(Function<SqlConnection, Uni<T>> work) {
-        return withConnection(connection -> Transactions.run(connection, kind(), work));
+    <T> Uni<T> withTransaction(Function<SqlConnection, Uni<T>> work, Attempt attempt) {
+        return withConnection(connection -> Transactions.run(connection, kind(), work), attempt);
     }
 
     private static final int PENDING = 0;
@@ -272,10 +287,30 @@ final class TenantPool {
         }
         // Given back once the work's Uni ends, whichever way; a cancelled caller's connection may
         // still run a statement, so it is not reused.
-        return result.onTermination().invoke((item, failure, cancelled) -> {
+        return abortable(link, result).onTermination().invoke((item, failure, cancelled) -> {
+            link.abort = null;
             timings.record(timings.lease(), leasedAt);
             closeQuietly(watch);
             server.release(link, !cancelled && !brokenBy(failure));
+        });
+    }
+
+    /**
+     * The work, which the server's stall detector can end at once with {@code tenant-database-stalled}
+     * ({@link Link#abort}, on the caller's context): a frozen server would hold it to its deadline.
+     */
+    private <T> Uni<T> abortable(Link link, Uni<T> work) {
+        Context context = Vertx.currentContext();
+        return Uni.createFrom().emitter(emitter -> {
+            link.abort = () -> {
+                if (context == null) {
+                    emitter.fail(server.stalledRefusal());
+                } else {
+                    context.runOnContext(v -> emitter.fail(server.stalledRefusal()));
+                }
+            };
+            io.smallrye.mutiny.subscription.Cancellable running = work.subscribe().with(emitter::complete, emitter::fail);
+            emitter.onTermination(running::cancel);
         });
     }
 

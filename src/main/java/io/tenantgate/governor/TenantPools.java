@@ -49,6 +49,8 @@ public class TenantPools {
 
     private static final Logger LOG = Logger.getLogger(TenantPools.class);
     private static final long HOUSEKEEPING_MILLIS = 1_000;
+    /** How often servers are checked for a stall: a fraction of the stall threshold's floor. */
+    private static final long HEALTH_CHECK_MILLIS = 250;
 
     private final Vertx vertx;
     private final TenantPoolOptions options;
@@ -62,6 +64,7 @@ public class TenantPools {
     private final Set<TenantPool> draining = ConcurrentHashMap.newKeySet();
     private final Object creationLock = new Object();
     private final long housekeepingTimer;
+    private final long healthTimer;
     private volatile boolean accepting = true;
 
     public TenantPools(Vertx vertx, TenantPoolOptions options, ServerBudgets budgets, PoolConfig config,
@@ -74,6 +77,9 @@ public class TenantPools {
         this.budgets = budgets;
         this.config = config;
         this.housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_MILLIS, id -> housekeeping());
+        // Requests that find no idle connection check too; this catches a stall with no new requests.
+        this.healthTimer = vertx.setPeriodic(HEALTH_CHECK_MILLIS, id -> budgets.all().values()
+                .forEach(ServerBudget::checkHealth));
     }
 
     /** The tenant's pool, created on first use, as an opaque handle (tests compare them). Never connects. */
@@ -302,14 +308,14 @@ public class TenantPools {
             tenants.add(new GovernorStats.TenantStats(pool.key(), pool.server().server(), view.open(), view.inUse(),
                     view.idle(), view.waiting(), pool.maxSize, saturation(view.open(), pool.maxSize), pool.createdAt,
                     Instant.now().minusNanos(System.nanoTime() - pool.lastUsedNanos()), pool.uses(),
-                    pool.guard().state().name()));
+                    pool.guard().state().name(), pool.guard().lastFailure()));
         }
         List<GovernorStats.ServerStats> servers = new ArrayList<>();
         budgets.all().forEach((name, budget) -> {
             ServerBudget.ServerView view = budget.view();
             servers.add(new GovernorStats.ServerStats(name, view.open(), view.inUse(), view.idle(), view.waiting(),
                     view.limit(), saturation(view.open(), view.limit()), view.rejected(), budget.moves(),
-                    budget.reconnects(), budget.connects()));
+                    budget.reconnects(), budget.connects(), budget.health().name(), budget.stalls(), budget.refusals()));
         });
         return new GovernorStats(servers, tenants);
     }
@@ -321,6 +327,7 @@ public class TenantPools {
     @PreDestroy
     void closeAll() {
         vertx.cancelTimer(housekeepingTimer);
+        vertx.cancelTimer(healthTimer);
         accepting = false;
         for (TenantPool pool : List.copyOf(pools.values())) {
             pool.server().forceClose(pool);

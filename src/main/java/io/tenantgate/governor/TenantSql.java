@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -56,7 +57,7 @@ public class TenantSql {
 
     /** Runs read work on one connection; several statements share it. Retried on transient failures. */
     public <T> Uni<T> withConnection(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
-        return run(tenant, Idempotence.REPEATABLE, pool -> pool.withConnection(work));
+        return run(tenant, Idempotence.REPEATABLE, (pool, attempt) -> pool.withConnection(work, attempt));
     }
 
     /**
@@ -65,10 +66,11 @@ public class TenantSql {
      */
     public <T> Uni<T> withTransaction(TenantRoute tenant, Idempotence idempotence,
                                       Function<SqlConnection, Uni<T>> work) {
-        return run(tenant, idempotence, pool -> pool.withTransaction(work));
+        return run(tenant, idempotence, (pool, attempt) -> pool.withTransaction(work, attempt));
     }
 
-    private <T> Uni<T> run(TenantRoute tenant, Idempotence idempotence, Function<TenantPool, Uni<T>> work) {
+    private <T> Uni<T> run(TenantRoute tenant, Idempotence idempotence,
+                           BiFunction<TenantPool, TenantPool.Attempt, Uni<T>> work) {
         return Uni.createFrom().deferred(() -> {
             long deadline = System.nanoTime() + deadlineNanos;
             return guards.retrying(idempotence, () -> attempt(tenant, deadline, work))
@@ -81,10 +83,12 @@ public class TenantSql {
      * more if that pool was retired in between (evicted, replaced, idle): the second try gets the
      * new pool and its breaker.
      */
-    private <T> Uni<T> attempt(TenantRoute tenant, long deadline, Function<TenantPool, Uni<T>> work) {
+    private <T> Uni<T> attempt(TenantRoute tenant, long deadline,
+                               BiFunction<TenantPool, TenantPool.Attempt, Uni<T>> work) {
         Supplier<Uni<T>> onCurrentPool = () -> {
             TenantPool pool = pools.governedFor(tenant);
-            return pool.guard().call(() -> withinDeadline(tenant, deadline, work.apply(pool)))
+            TenantPool.Attempt attempt = new TenantPool.Attempt();
+            return pool.guard().call(() -> withinDeadline(pool, deadline, attempt, work.apply(pool, attempt)))
                     .onFailure(CircuitBreakerOpenException.class).transform(open -> ProblemException.unavailable(
                             "tenant-unavailable", "the database of tenant " + tenant.key()
                                     + " is failing; its calls are paused", pool.guard().retryAfterSeconds()));
@@ -93,11 +97,17 @@ public class TenantSql {
                 .onFailure(TenantPool.Retired.class).recoverWithUni(() -> Uni.createFrom().deferred(() -> onCurrentPool.get()));
     }
 
-    /** Cancels the attempt when the deadline passes; cancelling closes the connection it holds. */
-    private <T> Uni<T> withinDeadline(TenantRoute tenant, long deadline, Uni<T> work) {
+    /**
+     * Cancels the attempt when the deadline passes; cancelling closes the connection it holds. The
+     * failure says whether the time ran out on the database or waiting for a connection, and when
+     * the server was found stalled meanwhile, says that: the stall, not the tenant, is the cause.
+     */
+    private <T> Uni<T> withinDeadline(TenantPool pool, long deadline, TenantPool.Attempt attempt, Uni<T> work) {
         long left = deadline - System.nanoTime();
-        Supplier<Throwable> exceeded = () -> new DeadlineExceeded("the database of tenant " + tenant.key()
-                + " did not answer in time");
+        Supplier<Throwable> exceeded = () -> pool.server().answering()
+                ? new DeadlineExceeded("the database of tenant " + pool.key() + " did not answer in time",
+                attempt.onDatabase())
+                : pool.server().stalledRefusal();
         if (left <= 0) {
             return Uni.createFrom().failure(exceeded);
         }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.tenantgate.governor.GovernorRejection;
 import io.tenantgate.governor.GovernorStats;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.resilience.TenantGuards;
@@ -149,8 +150,21 @@ public class GovernorMetrics {
                 .description("Tenant circuit breakers not closed, per server").tags(tags).register(registry);
         FunctionCounter.builder("tenantgate.server.budget.rejected", this, m -> value(m, server,
                         GovernorStats.ServerStats::rejected))
-                .description("Waits for the server's budget that ended in 503 server-budget-exhausted")
+                .description("Requests answered 503 server-budget-exhausted")
                 .tags(tags).register(registry);
+        for (GovernorRejection.Reason reason : GovernorRejection.Reason.values()) {
+            if (reason == GovernorRejection.Reason.SHUTTING_DOWN) {
+                continue;
+            }
+            FunctionCounter.builder("tenantgate.server.refusals", this, m -> value(m, server,
+                            s -> s.refusals().getOrDefault(reason.slug, 0L)))
+                    .description("Requests answered 503 with this server's refusal, by problem type")
+                    .tags(tags.and("reason", reason.slug)).register(registry);
+        }
+        serverGauge("tenantgate.server.stalled", "1 while the server is found stalled (its tenants fail fast)", tags,
+                server, s -> "STALLED".equals(s.health()) ? 1 : 0);
+        FunctionCounter.builder("tenantgate.server.stalls", this, m -> value(m, server, GovernorStats.ServerStats::stalls))
+                .description("Times the server was found stalled").tags(tags).register(registry);
         // How connections change tenant when the budget binds: moved with changeUser (MySQL), or
         // closed and reconnected for the next tenant (PostgreSQL, or a failed move).
         FunctionCounter.builder("tenantgate.server.handovers", this, m -> value(m, server, GovernorStats.ServerStats::moved))

@@ -59,6 +59,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response rejected(GovernorRejection e) {
+        e.answered();
         return unavailable(Problem.response(503, e.reason().slug, "Service unavailable", e.getMessage(), List.of(),
                 OptionalLong.of(e.reason().retryAfterSeconds)), e.reason().slug);
     }

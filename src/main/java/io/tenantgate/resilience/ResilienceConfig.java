@@ -34,6 +34,36 @@ public interface ResilienceConfig {
     /** The circuit breaker each tenant has. */
     Breaker breaker();
 
+    /** How a database server that stops answering (frozen, partitioned) is found and failed fast. */
+    Stall stall();
+
+    /**
+     * A server is suspected when calls are in flight and none of them has had a reply for the
+     * threshold (at least {@code threshold}, up to four times it when the server is usually slow:
+     * twenty times its recent mean lease); one probe ({@code SELECT 1} on an idle connection, or a
+     * connect) then decides. No answer within {@code probe-timeout}: the server is stalled, and its
+     * tenants' requests get 503 {@code tenant-database-stalled} at once, with one probe every
+     * {@code probe-interval}, until any reply. Breakers do not count any of this. 0 disables.
+     */
+    interface Stall {
+        @WithDefault("1s")
+        Duration threshold();
+
+        @WithDefault("500ms")
+        Duration probeTimeout();
+
+        @WithDefault("1s")
+        Duration probeInterval();
+
+        /**
+         * How long a request for a stalled server waits for its 503: long enough that clients
+         * which ignore {@code Retry-After} and retry at once cannot spin on fast refusals and take
+         * the CPU the other servers' tenants need, short enough to stay a fast answer.
+         */
+        @WithDefault("20ms")
+        Duration answerDelay();
+    }
+
     interface Retry {
         /** Retries after the first attempt; 0 disables retrying. */
         @WithDefault("2")
@@ -53,7 +83,11 @@ public interface ResilienceConfig {
     }
 
     interface Breaker {
-        /** Calls in the rolling window the failure ratio is measured over. */
+        /**
+         * Calls in the rolling window the failure ratio is measured over. A frozen server, whose
+         * calls never end, is not the breakers' to find: the stall detector ({@link Stall}) fails
+         * its tenants fast whatever their request rate.
+         */
         @WithDefault("20")
         int window();
 

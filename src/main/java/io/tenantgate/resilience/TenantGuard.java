@@ -34,6 +34,7 @@ public final class TenantGuard {
     private final TenantGuards.Counters counters;
     private volatile CircuitBreakerState state = CircuitBreakerState.CLOSED;
     private volatile long openedAtNanos;
+    private volatile String lastFailure;
 
     TenantGuard(String tenant, ResilienceConfig.Breaker config, TenantGuards.Counters counters) {
         this.tenant = tenant;
@@ -46,11 +47,19 @@ public final class TenantGuard {
                 .failureRatio(config.failureRatio())
                 .delay(config.openDelay().toMillis(), ChronoUnit.MILLIS)
                 .successThreshold(config.successThreshold())
-                .when(TransientFailures::countsAgainstTenant)
+                .when(this::counts)
                 .onStateChange(this::changed)
                 .onPrevented(counters::countPrevented)
                 .done()
                 .build();
+    }
+
+    private boolean counts(Throwable failure) {
+        boolean counts = TransientFailures.countsAgainstTenant(failure);
+        if (counts) {
+            lastFailure = TransientFailures.describe(failure);
+        }
+        return counts;
     }
 
     private void changed(CircuitBreakerState next) {
@@ -58,8 +67,8 @@ public final class TenantGuard {
         if (next == CircuitBreakerState.OPEN) {
             openedAtNanos = System.nanoTime();
             counters.opened();
-            LOG.warnf("circuit breaker of tenant %s opened: its database calls fail fast for %d ms", tenant,
-                    openDelayNanos / 1_000_000);
+            LOG.warnf("circuit breaker of tenant %s opened (last failure: %s): its database calls fail fast for %d ms",
+                    tenant, lastFailure, openDelayNanos / 1_000_000);
         } else {
             LOG.infof("circuit breaker of tenant %s is %s", tenant, next);
         }
@@ -75,6 +84,11 @@ public final class TenantGuard {
 
     public CircuitBreakerState state() {
         return state;
+    }
+
+    /** The last failure the breaker counted, in a few words ({@link TransientFailures#describe}); null if none. */
+    public String lastFailure() {
+        return lastFailure;
     }
 
     /** Whole seconds until an open breaker lets a probe through; at least 1. */

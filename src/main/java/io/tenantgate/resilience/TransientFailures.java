@@ -27,8 +27,8 @@ import java.util.function.Predicate;
  *       or the server rolled the transaction back. A connection lost mid-statement could have
  *       committed, so it is not repeated.</li>
  *   <li>{@link #countsAgainstTenant}: evidence for the tenant's circuit breaker. Outcomes of the
- *       request itself (404, 409, validation) and refusals caused by other tenants (server budget)
- *       or by this instance (queue full, shutting down) are not.</li>
+ *       request itself (404, 409, validation) and overload (waiting for the server's budget or the
+ *       tenant's own connections, a full queue, shutting down) are not.</li>
  * </ul>
  */
 public final class TransientFailures {
@@ -59,9 +59,13 @@ public final class TransientFailures {
     private static final Set<Integer> MYSQL_NO_EFFECT = Set.of(1040, 1205, 1213, 2002, 2003);
     private static final Set<String> PG_NO_EFFECT = Set.of("53300", "57P03", "08001", "40001", "40P01");
 
-    /** Lock contention: transient, but says nothing about the database's health. */
-    private static final Set<Integer> MYSQL_CONTENTION = Set.of(1205, 1213);
-    private static final Set<String> PG_CONTENTION = Set.of("40001", "40P01");
+    /**
+     * Contention, transient but saying nothing about the database's health: lock waits, deadlocks,
+     * serialization failures, and "too many connections" (the server's slots are the budget's
+     * business, and a server still counting a connection tenantgate closed a moment ago says it).
+     */
+    private static final Set<Integer> MYSQL_CONTENTION = Set.of(1205, 1213, 1040);
+    private static final Set<String> PG_CONTENTION = Set.of("40001", "40P01", "53300");
 
     // Vert.x's messages when a connection closed under pending or new commands.
     private static final String PENDING_ON_CLOSED = "Pending requests failed to be sent due to connection has been closed";
@@ -101,19 +105,71 @@ public final class TransientFailures {
         return anyCause(failure, t -> neverConnected(t) || hasCode(t, MYSQL_NO_EFFECT, PG_NO_EFFECT));
     }
 
+    /**
+     * Evidence that the tenant's database is sick: refused or lost connections, rejected
+     * credentials, connects that did not finish, statement timeouts, deadlines that ran out on the
+     * database. Never overload: waiting for the server's budget or the tenant's own queue
+     * (every {@link GovernorRejection}, acquire timeouts included, and deadlines spent waiting for
+     * a connection) is answered with a 503 and not counted, so a busy but healthy database never
+     * opens a breaker. A stalled server is failed fast by its own detector, not by breakers.
+     */
     public static boolean countsAgainstTenant(Throwable failure) {
-        if (failure instanceof DeadlineExceeded || isStatementTimeout(failure)) {
+        if (failure instanceof DeadlineExceeded deadline) {
+            return deadline.inDatabase();
+        }
+        if (isStatementTimeout(failure)) {
             return true;
         }
-        if (failure instanceof GovernorRejection rejection) {
-            // The tenant's own connections stayed busy for the whole acquire timeout: a hung or
-            // overwhelmed database. Full queues, other tenants' budget use and shutdown are not.
-            return rejection.reason() == GovernorRejection.Reason.ACQUIRE_TIMEOUT;
+        if (failure instanceof GovernorRejection) {
+            return false;
         }
         if (anyCause(failure, t -> hasCode(t, MYSQL_CONTENTION, PG_CONTENTION))) {
             return false;
         }
         return isTransient(failure) || DatabaseErrors.isUnavailable(failure);
+    }
+
+    /**
+     * A few words saying what a failure that counted against a tenant was, for operators
+     * ({@code /admin/servers}); a fixed vocabulary plus the server's error code, never a message.
+     */
+    public static String describe(Throwable failure) {
+        if (failure instanceof DeadlineExceeded) {
+            return "no answer within the request deadline";
+        }
+        if (isStatementTimeout(failure)) {
+            return "statement timeout";
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (DatabaseErrors.isConnectTimeout(t)) {
+                return "connect did not finish within the connect timeout";
+            }
+            if (t instanceof ConnectException) {
+                return "connection refused";
+            }
+            if (t instanceof java.net.UnknownHostException) {
+                return "unknown host";
+            }
+            if (t instanceof PgException pg) {
+                return describeCode("SQLSTATE " + pg.getSqlState(), Set.of("28P01", "28000").contains(pg.getSqlState()),
+                        pg.getSqlState() != null && pg.getSqlState().startsWith("57P"));
+            }
+            if (t instanceof MySQLException my) {
+                return describeCode("error " + my.getErrorCode(), Set.of(1044, 1045).contains(my.getErrorCode()),
+                        my.getErrorCode() == 1053 || my.getErrorCode() == 1927);
+            }
+            if (isLostConnection(t)) {
+                return "connection lost";
+            }
+        }
+        return "database unavailable";
+    }
+
+    private static String describeCode(String code, boolean credentials, boolean shutdown) {
+        if (credentials) {
+            return "credentials rejected (" + code + ")";
+        }
+        return shutdown ? "server shutting down or terminating sessions (" + code + ")" : "server error (" + code + ")";
     }
 
     /** The failure, or a cause under it, is a connection that broke or was closed under a command. */

@@ -6,6 +6,7 @@ import io.tenantgate.governor.TenantPools;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.testing.Await;
+import io.tenantgate.testing.CapturedLog;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
 import io.tenantgate.testing.RealDatabases;
@@ -14,6 +15,8 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,43 +46,21 @@ class ChangesReachEveryReplicaTest {
                 "WITH changed AS (" + sql + " RETURNING 1) SELECT COUNT(*) FROM changed");
     }
 
-    /** Warnings of the route cache: with the registry up, a background refresh must never fail. */
-    private static final class RegistryWarnings extends java.util.logging.Handler {
-        final java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        @Override
-        public void publish(java.util.logging.LogRecord record) {
-            if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-                lines.add(String.valueOf(record.getMessage()) + " " + java.util.Arrays.toString(record.getParameters()));
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void aSuspensionOrRemovalMadeElsewhereClosesThePoolHere(DatabaseKind kind) throws Throwable {
-        java.util.logging.Logger directoryLog = java.util.logging.Logger.getLogger(
-                io.tenantgate.registry.TenantDirectory.class.getName());
-        RegistryWarnings warnings = new RegistryWarnings();
-        directoryLog.addHandler(warnings);
-        try {
+        // Warnings of the route cache: with the registry up, a background refresh must never fail.
+        List<String> warnings;
+        try (CapturedLog directoryLog = CapturedLog.of(io.tenantgate.registry.TenantDirectory.class.getName(),
+                java.util.logging.Level.WARNING)) {
             changesMadeElsewhereAreSeen(kind);
             // Past the route TTL (5 s), routes were refreshed in the background: none may have failed.
             Thread.sleep(6000);
             assertEquals("200", LoadClients.call(port, "/api/customers", TestTokens.forTenant("acme")));
             Thread.sleep(500);
-        } finally {
-            directoryLog.removeHandler(warnings);
+            warnings = directoryLog.lines();
         }
-        assertTrue(warnings.lines.isEmpty(), "no registry warning while the registry is up: " + warnings.lines);
+        assertTrue(warnings.isEmpty(), "no registry warning while the registry is up: " + warnings);
     }
 
     private void changesMadeElsewhereAreSeen(DatabaseKind kind) throws Throwable {

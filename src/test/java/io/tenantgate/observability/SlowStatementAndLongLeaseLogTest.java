@@ -7,6 +7,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.tenantgate.lifecycle.TenantProvisioner;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.testing.CapturedLog;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
@@ -16,10 +17,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,53 +42,31 @@ class SlowStatementAndLongLeaseLogTest {
     @Inject
     TenantProvisioner provisioner;
 
-    private static final class Captured extends Handler {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void publish(LogRecord record) {
-            String message = record.getParameters() == null || record.getParameters().length == 0
-                    ? record.getMessage() : String.format(record.getMessage(), record.getParameters());
-            lines.add(message);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void aSlowStatementAndItsLongLeaseAreLoggedWithoutParameterValues(DatabaseKind kind) throws Throwable {
         TenantRoute tenant = FreshTenants.provision(provisioner, kind, FreshTenants.key("slowlog"), null);
-        Logger logger = Logger.getLogger(StatementLog.class.getName());
-        Captured captured = new Captured();
-        logger.addHandler(captured);
         String requestId = "req-" + kind + "-" + System.nanoTime();
-        try {
+        List<String> lines;
+        try (CapturedLog captured = CapturedLog.of(StatementLog.class.getName())) {
             given().auth().oauth2(TestTokens.forTenant(tenant.key())).header("X-Request-Id", requestId)
                     .when().get("/test/sleep?ms=2000").then().statusCode(200).header("X-Request-Id", requestId);
-        } finally {
-            logger.removeHandler(captured);
+            lines = captured.lines();
         }
-        List<String> slow = captured.lines.stream().filter(l -> l.startsWith("slow statement:")
+        List<String> slow = lines.stream().filter(l -> l.startsWith("slow statement:")
                 && l.contains("tenant=" + tenant.key())).toList();
-        List<String> lease = captured.lines.stream().filter(l -> l.startsWith("long lease:")
+        List<String> lease = lines.stream().filter(l -> l.startsWith("long lease:")
                 && l.contains("tenant=" + tenant.key())).toList();
         System.out.println("logged: " + slow + " " + lease);
 
-        assertEquals(1, slow.size(), "one slow statement: " + captured.lines);
+        assertEquals(1, slow.size(), "one slow statement: " + lines);
         String line = slow.getFirst();
         assertTrue(line.contains("route=GET SleepResource.sleep"), line);
         assertTrue(line.contains("requestId=" + requestId), line);
         String sql = line.substring(line.indexOf("sql=") + 4);
         assertEquals(kind == DatabaseKind.MYSQL ? "SELECT SLEEP(?)" : "SELECT pg_sleep($1)", sql,
                 "the statement text has its placeholder, not the value 2.0");
-        assertEquals(1, lease.size(), "the long lease is reported once: " + captured.lines);
+        assertEquals(1, lease.size(), "the long lease is reported once: " + lines);
         assertTrue(lease.getFirst().contains("requestId=" + requestId), lease.getFirst());
     }
 }

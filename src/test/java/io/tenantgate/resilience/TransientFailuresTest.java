@@ -100,10 +100,19 @@ class TransientFailuresTest {
     void onlyFailuresOfTheTenantsDatabaseCountAgainstItsBreaker() {
         assertTrue(TransientFailures.countsAgainstTenant(new ConnectException("Connection refused")));
         assertTrue(TransientFailures.countsAgainstTenant(pg("57P01")));
-        assertTrue(TransientFailures.countsAgainstTenant(new DeadlineExceeded("slow")));
-        assertTrue(TransientFailures.countsAgainstTenant(
-                new GovernorRejection(GovernorRejection.Reason.ACQUIRE_TIMEOUT, "busy")));
+        assertTrue(TransientFailures.countsAgainstTenant(new DeadlineExceeded("slow", true)), "the database took the time");
         assertTrue(TransientFailures.countsAgainstTenant(pg("28P01")), "rejected credentials");
+        assertTrue(TransientFailures.countsAgainstTenant(mysql(1045)), "rejected credentials");
+
+        // Overload is answered 503 but is no evidence against the tenant's database.
+        assertFalse(TransientFailures.countsAgainstTenant(new DeadlineExceeded("queued", false)),
+                "the time went waiting for a connection");
+        assertFalse(TransientFailures.countsAgainstTenant(
+                new GovernorRejection(GovernorRejection.Reason.ACQUIRE_TIMEOUT, "busy")), "its own queue");
+        assertFalse(TransientFailures.countsAgainstTenant(
+                new GovernorRejection(GovernorRejection.Reason.DATABASE_STALLED, "stalled")), "the server's stall");
+        assertFalse(TransientFailures.countsAgainstTenant(pg("53300")), "the server's slots are the budget's business");
+        assertFalse(TransientFailures.countsAgainstTenant(mysql(1040)));
 
         assertFalse(TransientFailures.countsAgainstTenant(mysql(1062)), "a duplicate is the caller's");
         assertFalse(TransientFailures.countsAgainstTenant(pg("23505")));

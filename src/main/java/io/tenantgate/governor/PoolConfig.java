@@ -13,8 +13,13 @@ public interface PoolConfig {
     @WithDefault("4")
     int maxSize();
 
-    /** Requests that may wait for a tenant's connection; past it they fail at once. */
-    @WithDefault("32")
+    /**
+     * Requests that may wait for a tenant's connection; past it they fail at once with
+     * {@code tenant-queue-full}. Deep enough that a busy tenant's requests wait their turn (each
+     * wait is still bounded by the acquire timeout) rather than turn into 503s that clients repeat
+     * at once; the HTTP connection limit bounds all waiters together.
+     */
+    @WithDefault("256")
     int maxWaitQueue();
 
     /** Longest a request waits for a connection from its tenant's pool. */

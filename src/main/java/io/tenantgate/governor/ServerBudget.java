@@ -320,6 +320,7 @@ public final class ServerBudget {
         link.state = Link.State.LEASED;
         link.owner.leased++;
         link.owner.served++;
+        link.owner.lastServedNanos = link.leasedAtNanos;
     }
 
     /** Idle for its tenant; offered to waiting tenants at once unless it lingers first. */
@@ -500,8 +501,9 @@ public final class ServerBudget {
     }
 
     /**
-     * The waiting tenant that holds the fewest connections, the longest-waiting among equals;
-     * {@code null} if none (other than {@code except}) can use one more.
+     * The waiting tenant that holds the fewest connections, the least recently served among equals
+     * (a tenant whose waits keep timing out rejoins the queue as new, so its place in it would not
+     * protect it from starving); {@code null} if none (other than {@code except}) can use one more.
      */
     private TenantPool neediestWaiting(TenantPool except) {
         TenantPool best = null;
@@ -516,7 +518,7 @@ public final class ServerBudget {
                 continue;
             }
             int held = pool.held();
-            if (held < bestHeld) {
+            if (held < bestHeld || (held == bestHeld && pool.lastServedNanos - best.lastServedNanos < 0)) {
                 best = pool;
                 bestHeld = held;
             }

@@ -132,6 +132,8 @@ final class TenantPool {
     /** Of {@link #incoming}: closing connections whose permit will pass to it. */
     int reserved;
     long served;
+    /** When it was last lent a connection: among waiting tenants holding as few, the least recently served goes first. */
+    long lastServedNanos;
 
     TenantPool(TenantRoute route, TenantRoute.PoolIdentity identity, ServerBudget server, int maxSize,
                TenantGuard guard, Timings timings, StatementLog statements, Consumer<TenantPool> onClosed,

@@ -57,7 +57,8 @@ class ServerBudgetUnderLoadTest {
             return Map.of("tenantgate.budget.default-per-server", Integer.toString(BUDGET),
                     "tenantgate.pool.idle-timeout", "1s",
                     "tenantgate.pool.pool-idle-timeout", "3s",
-                    "tenantgate.pool.acquire-timeout", "2s");
+                    "tenantgate.pool.acquire-timeout", "2s",
+                    "tenantgate.pool.max-wait-queue", "32");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tenantgate.governor;
 
+import io.tenantgate.observability.StatementLog;
 import io.vertx.sqlclient.SqlConnection;
 
 /**
@@ -44,6 +45,10 @@ final class Link {
     int moves;
     /** Ends the current lease's work with {@code tenant-database-stalled} (the server stalled); null when not leased. */
     volatile Runnable abort;
+    /** Who the current lease works for, for the long-lease sweep; null when not leased. */
+    volatile StatementLog.Caller caller;
+    /** The current lease was reported as long already. */
+    boolean longLeaseReported;
     /** Leased by the stall detector's probe, not by a request. */
     boolean probe;
     /** Bumped each time it starts to linger, so a stale linger timer does nothing. */

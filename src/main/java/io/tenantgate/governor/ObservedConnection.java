@@ -1,8 +1,11 @@
 package io.tenantgate.governor;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.vertx.AsyncResultUni;
+import io.smallrye.mutiny.vertx.TypeArg;
 import io.tenantgate.observability.StatementLog;
 import io.tenantgate.registry.DatabaseKind;
+import io.vertx.core.Future;
 import io.vertx.mutiny.sqlclient.PreparedQuery;
 import io.vertx.mutiny.sqlclient.Query;
 import io.vertx.mutiny.sqlclient.Row;
@@ -11,6 +14,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The connection feature code is handed: the same Vert.x connection, with every statement timed
@@ -36,20 +40,22 @@ final class ObservedConnection extends SqlConnection {
     @Override
     public PreparedQuery<RowSet<Row>> preparedQuery(String sql) {
         PreparedQuery<RowSet<Row>> query = super.preparedQuery(sql);
-        return new PreparedQuery<>(query.getDelegate(), query.__typeArg_0) {
+        io.vertx.sqlclient.PreparedQuery<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> core = query.getDelegate();
+        return new PreparedQuery<>(core, query.__typeArg_0) {
             @Override
             public Uni<RowSet<Row>> execute() {
-                return log.statement(caller, sql, super.execute());
+                return observed(sql, query.__typeArg_0, core::execute);
             }
 
             @Override
             public Uni<RowSet<Row>> execute(Tuple tuple) {
-                return log.statement(caller, sql, super.execute(tuple));
+                return observed(sql, query.__typeArg_0, () -> core.execute(tuple.getDelegate()));
             }
 
             @Override
             public Uni<RowSet<Row>> executeBatch(List<Tuple> batch) {
-                return log.statement(caller, sql, super.executeBatch(batch));
+                List<io.vertx.sqlclient.Tuple> tuples = batch.stream().map(Tuple::getDelegate).toList();
+                return observed(sql, query.__typeArg_0, () -> core.executeBatch(tuples));
             }
         };
     }
@@ -60,11 +66,27 @@ final class ObservedConnection extends SqlConnection {
             return preparedQuery(sql);
         }
         Query<RowSet<Row>> query = super.query(sql);
-        return new Query<>(query.getDelegate(), query.__typeArg_0) {
+        io.vertx.sqlclient.Query<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> core = query.getDelegate();
+        return new Query<>(core, query.__typeArg_0) {
             @Override
             public Uni<RowSet<Row>> execute() {
-                return log.statement(caller, sql, super.execute());
+                return observed(sql, query.__typeArg_0, core::execute);
             }
         };
+    }
+
+    /**
+     * The statement as one {@code Uni} over the Vert.x future, timed from subscription to its end:
+     * no operator is added per statement, so no context is captured for observing it.
+     */
+    private Uni<RowSet<Row>> observed(String sql, TypeArg<RowSet<Row>> rows,
+                                      Supplier<Future<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>>> execution) {
+        return AsyncResultUni.toUni(handler -> {
+            long start = System.nanoTime();
+            execution.get().onComplete(result -> {
+                log.finished(caller, sql, System.nanoTime() - start);
+                handler.handle(result.map(rows::wrap));
+            });
+        });
     }
 }

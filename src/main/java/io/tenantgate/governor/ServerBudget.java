@@ -1,5 +1,6 @@
 package io.tenantgate.governor;
 
+import io.tenantgate.observability.StatementLog;
 import io.tenantgate.registry.DatabaseKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -317,6 +318,7 @@ public final class ServerBudget {
 
     private void lend(Link link) {
         link.leasedAtNanos = System.nanoTime();
+        link.longLeaseReported = false;
         link.state = Link.State.LEASED;
         link.owner.leased++;
         link.owner.served++;
@@ -986,6 +988,34 @@ public final class ServerBudget {
             pool.queue.clear();
             waiting.remove(pool);
         }
+    }
+
+    /** A lease held longer than the long-lease threshold, still held. */
+    record LongLease(StatementLog.Caller caller, long heldNanos) {
+    }
+
+    /**
+     * Leases held past {@code thresholdNanos} and not reported yet, each reported once: the sweep
+     * that replaces a timer per lease (run by {@link TenantPools}' health timer).
+     */
+    List<LongLease> longLeases(long thresholdNanos, long now) {
+        List<LongLease> found = new ArrayList<>();
+        synchronized (this) {
+            for (TenantPool pool : pools) {
+                if (pool.leased == 0) {
+                    continue;
+                }
+                for (Link link : pool.links) {
+                    StatementLog.Caller caller = link.caller;
+                    if (link.state == Link.State.LEASED && !link.longLeaseReported && caller != null
+                            && now - link.leasedAtNanos > thresholdNanos) {
+                        link.longLeaseReported = true;
+                        found.add(new LongLease(caller, now - link.leasedAtNanos));
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     /** The stall check of the health timer (see {@link TenantPools}). */

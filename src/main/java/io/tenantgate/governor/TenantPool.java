@@ -2,6 +2,7 @@ package io.tenantgate.governor;
 
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.tenantgate.observability.CallContext;
 import io.tenantgate.observability.StatementLog;
 import io.tenantgate.registry.DatabaseKind;
@@ -9,7 +10,6 @@ import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.registry.TlsMode;
 import io.tenantgate.resilience.TenantGuard;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -19,7 +19,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -118,6 +120,12 @@ final class TenantPool {
     private final LongAdder uses = new LongAdder();
     private volatile long lastUsedNanos = System.nanoTime();
     volatile long drainDeadlineNanos;
+    /**
+     * The route object last found to have this pool's identity: the directory hands out the same
+     * object until it reloads the route, so the identity (a digest of the password) is computed
+     * once per load, not per request.
+     */
+    volatile TenantRoute verifiedRoute;
 
     // Guarded by the server's lock.
     State state = State.LIVE;
@@ -214,118 +222,154 @@ final class TenantPool {
     }
 
     /**
-     * Where one attempt stands: waiting for a connection, or on the database (it got one). A
-     * deadline that runs out while waiting is overload; on the database it is the database's.
+     * One attempt at a call: its outcome, and where it stands. It waits for a connection, then runs
+     * on the database (it got one), then ends; {@link #stop} ends it from any state, on any thread,
+     * exactly once: a wait is abandoned, work on a connection is cancelled and its connection
+     * closed. A deadline that runs out while waiting is overload; on the database it is the database's.
      */
-    static final class Attempt {
+    static final class Attempt<T> {
+        private static final int WAITING = 0;
+        private static final int LEASED = 1;
+        private static final int STOPPED = 2;
+
+        final CompletableFuture<T> outcome = new CompletableFuture<>();
+        private final AtomicInteger state = new AtomicInteger(WAITING);
         private volatile boolean onDatabase;
+        private volatile Runnable abandonWait;
+        private volatile Lease lease;
 
         boolean onDatabase() {
             return onDatabase;
         }
+
+        /** Ends the attempt with {@code failure} unless it has ended; true if this call ended it. */
+        boolean fail(Throwable failure) {
+            if (!outcome.completeExceptionally(failure)) {
+                return false;
+            }
+            stop();
+            return true;
+        }
+
+        private void stop() {
+            int was = state.getAndSet(STOPPED);
+            if (was == WAITING) {
+                Runnable abandon = abandonWait;
+                if (abandon != null) {
+                    abandon.run();
+                }
+            } else if (was == LEASED) {
+                Lease held = lease;
+                if (held != null) {
+                    held.cancel();
+                } // else lend() sees the outcome done and cancels it itself
+            }
+        }
+
+        /** The connection arrived: true if the attempt still wants it. */
+        private boolean claim() {
+            return state.compareAndSet(WAITING, LEASED);
+        }
     }
 
-    /** Runs {@code work} on one of the tenant's connections; see the class comment for the guarantees. */
-    <T> Uni<T> withConnection(Function<SqlConnection, Uni<T>> work, Attempt attempt) {
-        return Uni.createFrom().deferred(() -> {
-            long asked = System.nanoTime();
-            return lease().chain(link -> {
-                attempt.onDatabase = true;
-                return run(link, asked, work);
-            });
-        });
-    }
+    /** A connection lent to one attempt; given back exactly once, whichever way the work ends. */
+    private final class Lease {
+        private final Link link;
+        private final long leasedAt;
+        private final AtomicBoolean givenBack = new AtomicBoolean();
+        private volatile Cancellable work;
 
-    <T> Uni<T> withTransaction(Function<SqlConnection, Uni<T>> work, Attempt attempt) {
-        return withConnection(connection -> Transactions.run(connection, kind(), work), attempt);
-    }
+        Lease(Link link, long leasedAt) {
+            this.link = link;
+            this.leasedAt = leasedAt;
+        }
 
-    private static final int PENDING = 0;
-    private static final int DELIVERED = 1;
-    private static final int CANCELLED = 2;
+        void giveBack(boolean reusable) {
+            if (givenBack.compareAndSet(false, true)) {
+                link.abort = null;
+                link.caller = null;
+                timings.record(timings.lease(), leasedAt);
+                server.release(link, reusable);
+            }
+        }
+
+        /** The work is abandoned: a statement may still run on the connection, so it is closed. */
+        void cancel() {
+            Cancellable running = work;
+            if (running != null) {
+                running.cancel();
+            }
+            giveBack(false);
+        }
+    }
 
     /**
-     * A connection, or a queued wait for one. One state, moved once by compare-and-set, decides who
-     * owns a connection that arrives as its requester cancels: the requester, or nobody, and then it
-     * is given straight back.
+     * Runs {@code work} on one of the tenant's connections; see the class comment for the
+     * guarantees. Built on Vert.x futures and one subscription to the work: the governor adds no
+     * {@code Uni} of its own ({@link TenantSql} explains the boundary).
      */
-    private Uni<Link> lease() {
-        return Uni.createFrom().emitter(emitter -> {
-            Waiter waiter = new Waiter(Vertx.currentContext());
-            AtomicInteger claim = new AtomicInteger(PENDING);
-            emitter.onTermination(() -> {
-                if (claim.compareAndSet(PENDING, CANCELLED)) {
-                    server.abandonWait(this, waiter);
-                }
-            });
-            Future<Link> leased = server.lease(this, waiter);
-            leased.onComplete(result -> {
-                if (claim.compareAndSet(PENDING, DELIVERED)) {
-                    if (result.succeeded()) {
-                        emitter.complete(result.result());
-                    } else {
-                        emitter.fail(result.cause());
-                    }
-                } else if (result.succeeded()) {
+    <T> Attempt<T> run(Function<SqlConnection, Uni<T>> work, Attempt<T> attempt) {
+        long asked = System.nanoTime();
+        Waiter waiter = new Waiter(Vertx.currentContext());
+        attempt.abandonWait = () -> server.abandonWait(this, waiter);
+        server.lease(this, waiter).onComplete(result -> {
+            if (!attempt.claim()) {
+                if (result.succeeded()) {
                     server.release(result.result(), true); // nobody wants it any more
                 }
-            });
+            } else if (result.failed()) {
+                attempt.outcome.completeExceptionally(result.cause());
+            } else {
+                lend(result.result(), asked, work, attempt);
+            }
         });
+        return attempt;
     }
 
-    private <T> Uni<T> run(Link link, long asked, Function<SqlConnection, Uni<T>> work) {
+    private <T> void lend(Link link, long asked, Function<SqlConnection, Uni<T>> work, Attempt<T> attempt) {
         long leasedAt = System.nanoTime();
         timings.record(timings.acquireWait(), asked);
         touch();
+        attempt.onDatabase = true;
         StatementLog.Caller caller = StatementLog.Caller.current(key(), server.server(), timings.statement());
         CallContext.pool(key(), server.server());
-        AutoCloseable watch = statements.lease(caller);
-        Uni<T> result;
+        Lease lease = new Lease(link, leasedAt);
+        link.caller = caller;
+        attempt.lease = lease;
+        // The server's stall detector ends the work at once with tenant-database-stalled, on the
+        // caller's context: a frozen server would hold it to its deadline.
+        Context context = Vertx.currentContext();
+        link.abort = () -> {
+            if (context == null) {
+                attempt.fail(server.stalledRefusal());
+            } else {
+                context.runOnContext(v -> attempt.fail(server.stalledRefusal()));
+            }
+        };
+        Uni<T> running;
         try {
-            result = work.apply(new ObservedConnection(SqlConnection.newInstance(link.connection), kind(), statements,
+            running = work.apply(new ObservedConnection(SqlConnection.newInstance(link.connection), kind(), statements,
                     caller));
         } catch (RuntimeException e) {
-            result = Uni.createFrom().failure(e);
+            lease.giveBack(!brokenBy(e));
+            attempt.outcome.completeExceptionally(e);
+            return;
         }
-        // Given back once the work's Uni ends, whichever way; a cancelled caller's connection may
-        // still run a statement, so it is not reused.
-        return abortable(link, result).onTermination().invoke((item, failure, cancelled) -> {
-            link.abort = null;
-            timings.record(timings.lease(), leasedAt);
-            closeQuietly(watch);
-            server.release(link, !cancelled && !brokenBy(failure));
+        // Given back before the caller hears the outcome, so its next call may reuse the connection.
+        lease.work = running.subscribe().with(item -> {
+            lease.giveBack(true);
+            attempt.outcome.complete(item);
+        }, failure -> {
+            lease.giveBack(!brokenBy(failure));
+            attempt.outcome.completeExceptionally(failure);
         });
-    }
-
-    /**
-     * The work, which the server's stall detector can end at once with {@code tenant-database-stalled}
-     * ({@link Link#abort}, on the caller's context): a frozen server would hold it to its deadline.
-     */
-    private <T> Uni<T> abortable(Link link, Uni<T> work) {
-        Context context = Vertx.currentContext();
-        return Uni.createFrom().emitter(emitter -> {
-            link.abort = () -> {
-                if (context == null) {
-                    emitter.fail(server.stalledRefusal());
-                } else {
-                    context.runOnContext(v -> emitter.fail(server.stalledRefusal()));
-                }
-            };
-            io.smallrye.mutiny.subscription.Cancellable running = work.subscribe().with(emitter::complete, emitter::fail);
-            emitter.onTermination(running::cancel);
-        });
+        if (attempt.outcome.isDone()) {
+            lease.cancel(); // stopped while the work was being set up; a no-op if the work ended
+        }
     }
 
     /** A failure that leaves the connection unusable: it broke, or the server ended the session. */
     private static boolean brokenBy(Throwable failure) {
         return failure != null && io.tenantgate.resilience.TransientFailures.isConnectionLoss(failure);
-    }
-
-    private static void closeQuietly(AutoCloseable watch) {
-        try {
-            watch.close();
-        } catch (Exception e) {
-            LOG.tracef("closing a lease watch failed: %s", e);
-        }
     }
 }

@@ -78,8 +78,13 @@ public class TenantPools {
         this.config = config;
         this.housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_MILLIS, id -> housekeeping());
         // Requests that find no idle connection check too; this catches a stall with no new requests.
-        this.healthTimer = vertx.setPeriodic(HEALTH_CHECK_MILLIS, id -> budgets.all().values()
-                .forEach(ServerBudget::checkHealth));
+        // The same sweep reports leases held past long-lease, once each: no timer per lease.
+        this.healthTimer = vertx.setPeriodic(HEALTH_CHECK_MILLIS, id -> budgets.all().values().forEach(budget -> {
+            budget.checkHealth();
+            for (ServerBudget.LongLease held : budget.longLeases(statements.longLeaseNanos(), System.nanoTime())) {
+                statements.longLease(held.caller(), held.heldNanos());
+            }
+        }));
     }
 
     /** The tenant's pool, created on first use, as an opaque handle (tests compare them). Never connects. */
@@ -92,11 +97,15 @@ public class TenantPools {
         if (!accepting) {
             throw new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN, "this instance is shutting down");
         }
-        TenantRoute.PoolIdentity identity = route.identity();
         TenantPool current = pools.get(route.key());
+        if (current != null && current.verifiedRoute == route) {
+            return current; // the route object last found to match, as cached by the directory: no digest
+        }
+        TenantRoute.PoolIdentity identity = route.identity();
         if (current == null || !current.identity().equals(identity)) {
             current = create(route, identity);
         }
+        current.verifiedRoute = route;
         return current;
     }
 

@@ -1,23 +1,25 @@
 package io.tenantgate.governor;
 
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.resilience.DeadlineExceeded;
-import io.tenantgate.resilience.Deadlines;
-import io.vertx.core.Vertx;
 import io.tenantgate.resilience.Idempotence;
 import io.tenantgate.resilience.TenantGuards;
 import io.tenantgate.resilience.TransientFailures;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.util.function.BiFunction;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The only way feature code runs tenant SQL: it applies the tenant's pool, budget, circuit breaker,
@@ -37,11 +39,35 @@ import java.util.function.Supplier;
  *       with 503 {@code tenant-unavailable} and open no connection; other tenants are untouched.</li>
  * </ul>
  * Layering, outermost first: deadline clock, retry, breaker, pool (budget, queue, acquire timeout).
+ *
+ * <p><b>The boundary of {@code Uni}.</b> Feature code is {@code Uni} end to end, and so is the
+ * {@code work} it hands in. Below this class, the call is plain Vert.x and {@code CompletableFuture}
+ * code: one {@code Uni} per call is made here, at the edge, and one subscription to the work in
+ * {@link TenantPool}. This is a deliberate exception to "Uni end to end" (STYLE.md): in Quarkus
+ * every {@code Uni} operator captures and restores the request's context, and a governed call
+ * built from a dozen operators (deadline, retry, breaker, lease, abort, release, timing) cost more
+ * than the rest of the request; a single tenant's read must cost no more than the bare stack's.
+ * A call is a small state machine, each step on the caller's Vert.x context:
+ * <pre>
+ *   ATTEMPT ──breaker open / success / final failure──▶ ENDED
+ *     │  └──retryable failure, retries and time left──▶ BACKING OFF ──timer──▶ ATTEMPT
+ *     └──pool retired under it (once per attempt)──▶ ATTEMPT (the tenant's new pool)
+ *   any ──deadline timer / cancelled by the caller──▶ ENDED (the running attempt is stopped)
+ * </pre>
+ * {@link Call#ended} flips once: the caller hears exactly one outcome, on its own context. The
+ * success path throws nothing.
  */
 @ApplicationScoped
 public class TenantSql {
 
     private static final Logger LOG = Logger.getLogger(TenantSql.class);
+    /** Ends an attempt whose caller went away; stackless, and never counted by a breaker. */
+    private static final CancellationException CALLER_GONE = new CancellationException("the caller went away") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
 
     private final TenantPools pools;
     private final TenantGuards guards;
@@ -57,7 +83,7 @@ public class TenantSql {
 
     /** Runs read work on one connection; several statements share it. Retried on transient failures. */
     public <T> Uni<T> withConnection(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
-        return run(tenant, Idempotence.REPEATABLE, (pool, attempt) -> pool.withConnection(work, attempt));
+        return run(tenant, Idempotence.REPEATABLE, work);
     }
 
     /**
@@ -66,54 +92,154 @@ public class TenantSql {
      */
     public <T> Uni<T> withTransaction(TenantRoute tenant, Idempotence idempotence,
                                       Function<SqlConnection, Uni<T>> work) {
-        return run(tenant, idempotence, (pool, attempt) -> pool.withTransaction(work, attempt));
+        return run(tenant, idempotence, connection -> Transactions.run(connection, tenant.kind(), work));
     }
 
-    private <T> Uni<T> run(TenantRoute tenant, Idempotence idempotence,
-                           BiFunction<TenantPool, TenantPool.Attempt, Uni<T>> work) {
-        return Uni.createFrom().deferred(() -> {
-            long deadline = System.nanoTime() + deadlineNanos;
-            return guards.retrying(idempotence, () -> attempt(tenant, deadline, work))
-                    .onFailure().transform(failure -> answer(tenant, failure));
+    private <T> Uni<T> run(TenantRoute tenant, Idempotence idempotence, Function<SqlConnection, Uni<T>> work) {
+        return Uni.createFrom().emitter(emitter -> {
+            Call<T> call = new Call<>(tenant, idempotence, work, emitter);
+            emitter.onTermination(call::cancel);
+            call.start();
         });
     }
 
-    /**
-     * One attempt: takes the tenant's pool when subscribed, not when the Uni is built, and once
-     * more if that pool was retired in between (evicted, replaced, idle): the second try gets the
-     * new pool and its breaker.
-     */
-    private <T> Uni<T> attempt(TenantRoute tenant, long deadline,
-                               BiFunction<TenantPool, TenantPool.Attempt, Uni<T>> work) {
-        Supplier<Uni<T>> onCurrentPool = () -> {
-            TenantPool pool = pools.governedFor(tenant);
-            TenantPool.Attempt attempt = new TenantPool.Attempt();
-            return pool.guard().call(() -> withinDeadline(pool, deadline, attempt, work.apply(pool, attempt)))
-                    .onFailure(CircuitBreakerOpenException.class).transform(open -> ProblemException.unavailable(
-                            "tenant-unavailable", "the database of tenant " + tenant.key()
-                                    + " is failing; its calls are paused", pool.guard().retryAfterSeconds()));
-        };
-        return Uni.createFrom().deferred(() -> onCurrentPool.get())
-                .onFailure(TenantPool.Retired.class).recoverWithUni(() -> Uni.createFrom().deferred(() -> onCurrentPool.get()));
-    }
+    /** One governed call; see the class comment for its states. */
+    private final class Call<T> {
+        private final TenantRoute tenant;
+        private final Idempotence idempotence;
+        private final Function<SqlConnection, Uni<T>> work;
+        private final UniEmitter<? super T> emitter;
+        private final Context context = Vertx.currentContext();
+        private final long deadline = System.nanoTime() + deadlineNanos;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile long deadlineTimer = -1;
+        private volatile long backoffTimer = -1;
+        private volatile TenantPool pool;
+        private volatile TenantPool.Attempt<T> attempt;
+        private int retries;
 
-    /**
-     * Cancels the attempt when the deadline passes; cancelling closes the connection it holds. The
-     * failure says whether the time ran out on the database or waiting for a connection, and when
-     * the server was found stalled meanwhile, says that: the stall, not the tenant, is the cause.
-     */
-    private <T> Uni<T> withinDeadline(TenantPool pool, long deadline, TenantPool.Attempt attempt, Uni<T> work) {
-        long left = deadline - System.nanoTime();
-        Supplier<Throwable> exceeded = () -> pool.server().answering()
-                ? new DeadlineExceeded("the database of tenant " + pool.key() + " did not answer in time",
-                attempt.onDatabase())
-                : pool.server().stalledRefusal();
-        if (left <= 0) {
-            return Uni.createFrom().failure(exceeded);
+        Call(TenantRoute tenant, Idempotence idempotence, Function<SqlConnection, Uni<T>> work,
+             UniEmitter<? super T> emitter) {
+            this.tenant = tenant;
+            this.idempotence = idempotence;
+            this.work = work;
+            this.emitter = emitter;
         }
-        return Deadlines.within(vertx, work, Duration.ofNanos(left), exceeded);
-    }
 
+        void start() {
+            // A Vert.x timer set here fires on this context: the cut-off runs where the work runs.
+            deadlineTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos)), id -> expire());
+            attempt(false);
+        }
+
+        /**
+         * Takes the tenant's pool when the attempt starts, not when the call was made, and once
+         * more if that pool was retired in between (evicted, replaced, idle): the second try gets
+         * the new pool and its breaker.
+         */
+        private void attempt(boolean afterRetired) {
+            if (ended.get()) {
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                expire();
+                return;
+            }
+            TenantPool current;
+            try {
+                current = pools.governedFor(tenant);
+            } catch (RuntimeException refused) {
+                end(null, answer(tenant, refused));
+                return;
+            }
+            TenantPool.Attempt<T> next = new TenantPool.Attempt<>();
+            pool = current;
+            attempt = next;
+            current.guard().call(() -> current.run(work, next).outcome)
+                    .whenComplete((item, failure) -> settled(current, item, failure, afterRetired));
+        }
+
+        private void settled(TenantPool on, T item, Throwable failure, boolean afterRetired) {
+            if (failure == null) {
+                end(item, null);
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (ended.get()) {
+                return;
+            }
+            if (cause instanceof TenantPool.Retired && !afterRetired) {
+                attempt(true);
+            } else if (cause instanceof CircuitBreakerOpenException) {
+                end(null, ProblemException.unavailable("tenant-unavailable", "the database of tenant " + tenant.key()
+                        + " is failing; its calls are paused", on.guard().retryAfterSeconds()));
+            } else if (System.nanoTime() - deadline < 0 && guards.retries(cause, idempotence, retries)) {
+                retries++;
+                backoffTimer = vertx.setTimer(guards.backoffMillis(retries), id -> attempt(false));
+            } else {
+                end(null, answer(tenant, cause));
+            }
+        }
+
+        /**
+         * The deadline passed. A running attempt is failed with it, so the breaker hears of it
+         * (it counts when the time ran out on the database), and stopped; otherwise the call ends.
+         * When the server was found stalled meanwhile, that is said instead: the stall, not the
+         * tenant, is the cause.
+         */
+        private void expire() {
+            TenantPool on = pool;
+            TenantPool.Attempt<T> running = attempt;
+            Throwable exceeded = on == null ? new DeadlineExceeded("the database of tenant " + tenant.key()
+                    + " did not answer in time", false) : on.server().answering()
+                    ? new DeadlineExceeded("the database of tenant " + on.key() + " did not answer in time",
+                    running != null && running.onDatabase())
+                    : on.server().stalledRefusal();
+            if (running == null || !running.fail(exceeded)) {
+                end(null, answer(tenant, exceeded));
+            }
+        }
+
+        /** The caller went away: the running attempt is stopped, its connection closed. */
+        void cancel() {
+            if (ended.compareAndSet(false, true)) {
+                cancelTimers();
+                TenantPool.Attempt<T> running = attempt;
+                if (running != null) {
+                    running.fail(CALLER_GONE);
+                }
+            }
+        }
+
+        private void end(T item, Throwable failure) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            cancelTimers();
+            if (context == null || Vertx.currentContext() == context) {
+                emit(item, failure);
+            } else {
+                context.runOnContext(v -> emit(item, failure));
+            }
+        }
+
+        private void emit(T item, Throwable failure) {
+            if (failure == null) {
+                emitter.complete(item);
+            } else {
+                emitter.fail(failure);
+            }
+        }
+
+        private void cancelTimers() {
+            vertx.cancelTimer(deadlineTimer);
+            long backoff = backoffTimer;
+            if (backoff >= 0) {
+                vertx.cancelTimer(backoff);
+            }
+        }
+    }
     /** What the caller is told once retrying is over. Expected outcomes (404, 409, ...) pass through. */
     private static Throwable answer(TenantRoute tenant, Throwable failure) {
         if (failure instanceof DeadlineExceeded) {

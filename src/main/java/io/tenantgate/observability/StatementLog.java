@@ -2,8 +2,6 @@ package io.tenantgate.observability;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -12,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Times tenant statements and leases. Statements over {@code slow-statement} are logged with their
  * SQL text (placeholders only: parameter values, which may be personal data, are never logged);
- * leases over {@code long-lease} are logged once, while still held. Per-server timers only, so the
+ * leases over {@code long-lease} are logged once, while still held, when the governor's sweep
+ * finds them (no timer per lease). Per-server timers only, so the
  * series stay bounded. Logging or metrics never fail the work.
  */
 @ApplicationScoped
@@ -21,18 +20,16 @@ public class StatementLog {
     private static final Logger LOG = Logger.getLogger(StatementLog.class);
 
     private final MeterRegistry meters;
-    private final Vertx vertx;
     private final long slowNanos;
-    private final long longLeaseMillis;
+    private final long longLeaseNanos;
     private final boolean counting;
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicInteger> perRequest =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    public StatementLog(MeterRegistry meters, Vertx vertx, ObservabilityConfig config) {
+    public StatementLog(MeterRegistry meters, ObservabilityConfig config) {
         this.meters = meters;
-        this.vertx = vertx;
         this.slowNanos = config.slowStatement().toNanos();
-        this.longLeaseMillis = config.longLease().toMillis();
+        this.longLeaseNanos = config.longLease().toNanos();
         this.counting = config.countStatements();
     }
 
@@ -52,14 +49,8 @@ public class StatementLog {
                 .tag("server", server).register(meters);
     }
 
-    public <T> Uni<T> statement(Caller caller, String sql, Uni<T> execution) {
-        return Uni.createFrom().deferred(() -> {
-            long start = System.nanoTime();
-            return execution.onTermination().invoke(() -> finished(caller, sql, System.nanoTime() - start));
-        });
-    }
-
-    private void finished(Caller caller, String sql, long nanos) {
+    /** One statement ended after {@code nanos}: timed, counted when counting is on, and logged when slow. */
+    public void finished(Caller caller, String sql, long nanos) {
         if (counting && !"-".equals(caller.requestId())) {
             if (perRequest.size() > 10_000) {
                 perRequest.clear();
@@ -84,14 +75,15 @@ public class StatementLog {
         return count == null ? 0 : count.get();
     }
 
-    /** Starts watching a lease; the returned handle must be closed when the connection is given back. */
-    public AutoCloseable lease(Caller caller) {
-        long start = System.nanoTime();
-        long timer = vertx.setTimer(Math.max(1, longLeaseMillis), id -> LOG.warnf(
-                "long lease: a connection of tenant=%s route=%s requestId=%s held for over %dms (still held)",
-                caller.tenant(), caller.route(), caller.requestId(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
-        return () -> vertx.cancelTimer(timer);
+    /** The long-lease threshold: leases held longer are reported once, while still held. */
+    public long longLeaseNanos() {
+        return longLeaseNanos;
+    }
+
+    /** Reports a lease the governor's sweep found held past {@code long-lease}. */
+    public void longLease(Caller caller, long heldNanos) {
+        LOG.warnf("long lease: a connection of tenant=%s route=%s requestId=%s held for over %dms (still held)",
+                caller.tenant(), caller.route(), caller.requestId(), TimeUnit.NANOSECONDS.toMillis(heldNanos));
     }
 
     private static String oneLine(String sql) {

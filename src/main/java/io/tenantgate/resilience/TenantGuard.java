@@ -2,11 +2,11 @@ package io.tenantgate.resilience;
 
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.util.TypeLiteral;
 import org.jboss.logging.Logger;
 
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -25,7 +25,7 @@ public final class TenantGuard {
     private static final Logger LOG = Logger.getLogger(TenantGuard.class);
     static final String DESCRIPTION = "tenant-database";
     @SuppressWarnings("rawtypes")
-    private static final TypeLiteral<Uni> UNI = new TypeLiteral<>() {
+    private static final TypeLiteral<CompletionStage> STAGE = new TypeLiteral<>() {
     };
 
     private final String tenant;
@@ -75,11 +75,16 @@ public final class TenantGuard {
         state = next;
     }
 
-    /** Runs one attempt through the breaker; fails with {@code CircuitBreakerOpenException} while open. */
+    /**
+     * Runs one attempt through the breaker, on the caller's thread; the stage fails with
+     * {@code CircuitBreakerOpenException} while open, without running the attempt. A
+     * {@code CompletionStage} is Fault Tolerance's own asynchronous type: no conversion, no context
+     * capture.
+     */
     @SuppressWarnings("unchecked")
-    public <T> Uni<T> call(Supplier<Uni<T>> attempt) {
-        Supplier<Uni> raw = (Supplier<Uni>) (Supplier<?>) attempt;
-        return breaker.get(raw, UNI);
+    public <T> CompletionStage<T> call(Supplier<? extends CompletionStage<T>> attempt) {
+        Supplier<CompletionStage> raw = (Supplier<CompletionStage>) (Supplier<?>) attempt;
+        return breaker.get(raw, STAGE);
     }
 
     public CircuitBreakerState state() {

@@ -2,34 +2,28 @@ package io.tenantgate.resilience;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.smallrye.faulttolerance.api.Guard;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.util.TypeLiteral;
 
-import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 
 /**
- * Makes each tenant's {@link TenantGuard} and retries tenant database calls.
+ * Makes each tenant's {@link TenantGuard} and decides retries of tenant database calls.
  *
- * <p>Retrying keeps no state per tenant, so two retry guards serve every tenant: one for
- * {@link Idempotence#REPEATABLE} work, one for {@link Idempotence#ONCE}. A retry wraps the
- * tenant's breaker (each attempt is one call for the breaker) and never retries an open breaker.
- * Back-off is exponential with jitter and runs on Fault Tolerance's timer: nothing sleeps.
+ * <p>A call goes through one guard per attempt, the tenant's breaker; retrying is a decision
+ * taken only once an attempt has failed ({@link #retries}), so the success path pays for no retry
+ * machinery. The caller ({@code TenantSql}) waits out {@link #backoffMillis} on a Vert.x timer of
+ * its own context and never retries an open breaker. Rules: only transient failures, writes only
+ * when repeating them is safe ({@link TransientFailures#isRetryable}); at most
+ * {@code retry.max-retries} retries; the waits double from {@code initial-backoff} up to
+ * {@code max-backoff}, each moved by up to {@code jitter} either way; nothing sleeps.
  */
 @ApplicationScoped
 public class TenantGuards {
 
-    @SuppressWarnings("rawtypes")
-    private static final TypeLiteral<Uni> UNI = new TypeLiteral<>() {
-    };
 
     private final ResilienceConfig config;
     private final Counters counters = new Counters();
-    private final Guard repeatable;
-    private final Guard once;
 
     /** Counts across all tenants, for tests and metrics. */
     public static final class Counters {
@@ -81,29 +75,6 @@ public class TenantGuards {
 
     public TenantGuards(ResilienceConfig config) {
         this.config = config;
-        this.repeatable = retrying(Idempotence.REPEATABLE);
-        this.once = retrying(Idempotence.ONCE);
-    }
-
-    private Guard retrying(Idempotence idempotence) {
-        ResilienceConfig.Retry retry = config.retry();
-        return Guard.create()
-                .withDescription(TenantGuard.DESCRIPTION + "-retry")
-                .withRetry()
-                .maxRetries(retry.maxRetries())
-                .delay(retry.initialBackoff().toMillis(), ChronoUnit.MILLIS)
-                .jitter(retry.jitter().toMillis(), ChronoUnit.MILLIS)
-                // The deadline cuts attempts off; this only stops retrying past it.
-                .maxDuration(config.requestDeadline().toMillis(), ChronoUnit.MILLIS)
-                .whenException(failure -> !(failure instanceof CircuitBreakerOpenException)
-                        && TransientFailures.isRetryable(failure, idempotence))
-                .onRetry(counters::retried)
-                .withExponentialBackoff()
-                .factor(2)
-                .maxDelay(retry.maxBackoff().toMillis(), ChronoUnit.MILLIS)
-                .done()
-                .done()
-                .build();
     }
 
     /** A new breaker for a tenant's new pool. */
@@ -111,12 +82,29 @@ public class TenantGuards {
         return new TenantGuard(tenant, config.breaker(), counters);
     }
 
-    /** Runs {@code attempt} (subscribed once per attempt) with retries suited to its idempotence. */
-    @SuppressWarnings("unchecked")
-    public <T> Uni<T> retrying(Idempotence idempotence, Supplier<Uni<T>> attempt) {
-        Guard guard = idempotence == Idempotence.REPEATABLE ? repeatable : once;
-        Supplier<Uni> raw = (Supplier<Uni>) (Supplier<?>) attempt;
-        return guard.get(raw, UNI);
+    /**
+     * Whether an attempt that failed with {@code failure} is tried again, after {@code done}
+     * retries; counts the retry when it is. An open breaker is never retried.
+     */
+    public boolean retries(Throwable failure, Idempotence idempotence, int done) {
+        if (done >= config.retry().maxRetries() || failure instanceof CircuitBreakerOpenException
+                || !TransientFailures.isRetryable(failure, idempotence)) {
+            return false;
+        }
+        counters.retried();
+        return true;
+    }
+
+    /** The wait before retry number {@code retry} (1 for the first), jitter included; at least 1 ms. */
+    public long backoffMillis(int retry) {
+        ResilienceConfig.Retry policy = config.retry();
+        long base = policy.initialBackoff().toMillis() << Math.min(20, Math.max(0, retry - 1));
+        long wait = Math.min(policy.maxBackoff().toMillis(), base);
+        long jitter = policy.jitter().toMillis();
+        if (jitter > 0) {
+            wait += ThreadLocalRandom.current().nextLong(-jitter, jitter + 1);
+        }
+        return Math.max(1, wait);
     }
 
     public Counters counters() {

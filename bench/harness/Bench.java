@@ -92,12 +92,14 @@ public final class Bench {
         }
     }
 
-    record Options(int seconds, int warmup, int registered, int[] tiers, int cold, boolean smoke)
+    /** {@code --single}: only the single-tenant rounds, counts and profile, for working on the request path. */
+    record Options(int seconds, int warmup, int registered, int[] tiers, int cold, boolean smoke, boolean single)
             implements java.io.Serializable {
         static Options parse(String[] args) {
             boolean smoke = Arrays.asList(args).contains("--smoke");
-            return smoke ? new Options(5, 1, 1_000, new int[] {1, 100}, 20, true)
-                    : new Options(15, 3, 10_000, new int[] {1, 100, 1_000}, 200, false);
+            boolean single = Arrays.asList(args).contains("--single");
+            return smoke ? new Options(5, 1, 1_000, new int[] {1, 100}, 20, true, single)
+                    : new Options(15, 3, single ? 0 : 10_000, new int[] {1, 100, 1_000}, 200, false, single);
         }
     }
 
@@ -147,6 +149,17 @@ public final class Bench {
         writeNaiveTenants();
         App tenantgate = startTenantgate("measured");
         App ceiling = startCeiling();
+        if (options.single()) {
+            try {
+                measure(tenantgate, ceiling);
+            } finally {
+                stop(ceiling);
+                stop(tenantgate);
+            }
+            // Not the committed report: a partial run writes beside the build, and says so.
+            new Report(options, results, facts, REPO.resolve("bench/target/single")).write();
+            return;
+        }
         try {
             measure(tenantgate, ceiling);
             // The naive runs get the servers to themselves, as they would in a deployment of their own.
@@ -337,6 +350,10 @@ public final class Bench {
                     new Load.Watch(servers, 0));
         }
 
+        if (options.single()) {
+            measureSingle(tg, ceiling, files, idsFile, soloPg, soloMy);
+            return;
+        }
         calibrate();
         coldVersusWarm(tg);
 
@@ -350,16 +367,10 @@ public final class Bench {
 
         for (int round = 1; round <= 2; round++) {
             for (boolean pg : new boolean[] {true, false}) {
-                String leg = (pg ? "PostgreSQL" : "MariaDB") + ", round " + round;
-                Path solo = pg ? soloPg : soloMy;
-                results.add(Load.wrk("ceiling GET, " + leg, "ceiling", 1, SOLO_CLIENTS, ceiling.url(),
-                        env(solo, idsFile, "get", pg ? "/ceiling/pg/customers/" : "/ceiling/my/customers/"), w, s,
-                        new Load.Watch(servers, ceiling.pid())));
-                results.add(Load.wrk("tenantgate GET, 1 tenant, " + leg, "tenantgate", 1, SOLO_CLIENTS, tg.url(),
-                        env(solo, idsFile, "get", "/api/customers/"), w, s,
-                        new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
+                singleRound(tg, ceiling, idsFile, pg ? soloPg : soloMy, pg, round);
             }
         }
+        counts(tg, ceiling, idsFile, soloPg, soloMy);
 
         // The database ceilings get the servers' slots: tenantgate's idle connections (the warmed
         // tenants keep up to the budget) go first, as an operator would make them go.
@@ -413,6 +424,44 @@ public final class Bench {
         results.add(Load.wrk("tenantgate GET dashboard, 100 tenants", "tenantgate-dashboard", 100, 200,
                 tg.url(), env(hundred, idsFile, "dashboard", ""), w, s, new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
 
+        profile(tg, soloPg, idsFile);
+    }
+
+    private void singleRound(App tg, App ceiling, Path idsFile, Path solo, boolean pg, int round) {
+        String leg = (pg ? "PostgreSQL" : "MariaDB") + ", round " + round;
+        int w = options.warmup();
+        int s = options.seconds();
+        results.add(Load.wrk("ceiling GET, " + leg, "ceiling", 1, SOLO_CLIENTS, ceiling.url(),
+                env(solo, idsFile, "get", pg ? "/ceiling/pg/customers/" : "/ceiling/my/customers/"), w, s,
+                new Load.Watch(servers, ceiling.pid())));
+        results.add(Load.wrk("tenantgate GET, 1 tenant, " + leg, "tenantgate", 1, SOLO_CLIENTS, tg.url(),
+                env(solo, idsFile, "get", "/api/customers/"), w, s,
+                new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
+    }
+
+    private void counts(App tg, App ceiling, Path idsFile, Path soloPg, Path soloMy) throws IOException {
+        for (boolean pg : new boolean[] {true, false}) {
+            String kind = pg ? "PostgreSQL" : "MariaDB";
+            Path solo = pg ? soloPg : soloMy;
+            try {
+                count("ceiling", ceiling, pg ? "/ceiling/pg/customers/" : "/ceiling/my/customers/", solo, idsFile, kind);
+                count("tenantgate", tg, "/api/customers/", solo, idsFile, kind);
+            } catch (RuntimeException | IOException e) {
+                // The counts inform; a failure to take them must not cost the run's measurements.
+                say("counting %s failed: %s", kind, e);
+                facts.put("count: failed, " + kind, e.toString());
+            }
+        }
+    }
+
+    /** The JIT warm-up and the two alternating rounds of {@link #measure}, then the counts and the profile only. */
+    private void measureSingle(App tg, App ceiling, Path files, Path idsFile, Path soloPg, Path soloMy) throws Exception {
+        for (int round = 1; round <= 2; round++) {
+            for (boolean pg : new boolean[] {true, false}) {
+                singleRound(tg, ceiling, idsFile, pg ? soloPg : soloMy, pg, round);
+            }
+        }
+        counts(tg, ceiling, idsFile, soloPg, soloMy);
         profile(tg, soloPg, idsFile);
     }
 
@@ -615,6 +664,74 @@ public final class Bench {
         Files.copy(recording, REPO.resolve("bench/target/tenantgate-solo.jfr"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
+
+    /**
+     * What one single-tenant read costs each app, counted rather than timed: a short run of the
+     * same load under a JFR recording of throwables created ({@code jdk.JavaExceptionThrow}), bytes
+     * allocated ({@code jdk.ThreadAllocationStatistics}, per thread, last minus first) and, with JDK
+     * 25's method timing, invocations of the context-propagation capture and activation and of
+     * Fault Tolerance's guard. Divided by the requests of that run. Its own run, so the recording
+     * never slows a measured one.
+     */
+    private void count(String app, App target, String path, Path tokens, Path idsFile, String kind) throws IOException {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Path settings = work.resolve("count.jfc");
+        Files.writeString(settings, """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <configuration version="2.0" label="tenantgate bench counts">
+                  <event name="jdk.JavaExceptionThrow"><setting name="enabled">true</setting><setting name="stackTrace">false</setting></event>
+                  <event name="jdk.JavaErrorThrow"><setting name="enabled">true</setting><setting name="stackTrace">false</setting></event>
+                  <event name="jdk.ThreadAllocationStatistics"><setting name="enabled">true</setting><setting name="period">500 ms</setting></event>
+                  <event name="jdk.MethodTiming"><setting name="enabled">true</setting><setting name="period">endChunk</setting><setting name="filter">%s</setting></event>
+                </configuration>
+                """.formatted(String.join(";", COUNTED_METHODS.values()).replace("<", "&lt;").replace(">", "&gt;")));
+        Path recording = work.resolve("count-" + app + "-" + kind + ".jfr");
+        Load.run(Map.of(), jcmd, Long.toString(target.pid()), "JFR.start", "name=count", "settings=" + settings);
+        Load.sleep(1000); // the first allocation sample of every thread, before the load
+        Load.Result run = Load.wrk("count " + app + " " + kind, "", 1, SOLO_CLIENTS, target.url(),
+                env(tokens, idsFile, "get", path), 0, options.smoke() ? 3 : 5, new Load.Watch(servers, 0));
+        Load.sleep(1000);
+        Load.run(Map.of(), jcmd, Long.toString(target.pid()), "JFR.stop", "name=count", "filename=" + recording);
+        long throwables = 0;
+        Map<Long, long[]> allocated = new HashMap<>();
+        Map<String, Long> perOverload = new HashMap<>();
+        for (jdk.jfr.consumer.RecordedEvent event : jdk.jfr.consumer.RecordingFile.readAllEvents(recording)) {
+            switch (event.getEventType().getName()) {
+                case "jdk.JavaExceptionThrow", "jdk.JavaErrorThrow" -> throwables++;
+                case "jdk.ThreadAllocationStatistics" -> {
+                    long bytes = event.getLong("allocated");
+                    jdk.jfr.consumer.RecordedThread thread = event.getThread("thread");
+                    allocated.merge(thread == null ? -1 : thread.getJavaThreadId(), new long[] {bytes, bytes},
+                            (old, now) -> new long[] {Math.min(old[0], bytes), Math.max(old[1], bytes)});
+                }
+                case "jdk.MethodTiming" -> {
+                    jdk.jfr.consumer.RecordedMethod method = event.getValue("method");
+                    // Counts so far, per overload: the latest of each, then summed by name.
+                    perOverload.merge(method.getType().getName() + "::" + method.getName() + " " + method.getDescriptor(),
+                            event.getLong("invocations"), Math::max);
+                }
+                default -> {
+                }
+            }
+        }
+        Map<String, Long> invocations = new HashMap<>();
+        perOverload.forEach((method, n) -> invocations.merge(method.substring(0, method.indexOf(' ')), n, Long::sum));
+        double requests = Math.max(1, run.requests());
+        long bytes = allocated.values().stream().mapToLong(a -> a[1] - a[0]).sum();
+        String prefix = "count: " + app + ", " + kind + ": ";
+        facts.put(prefix + "requests", run.requests());
+        facts.put(prefix + "throwables per request", throwables / requests);
+        facts.put(prefix + "KB allocated per request", bytes / requests / 1024);
+        COUNTED_METHODS.forEach((label, method) -> facts.put(prefix + label + " per request",
+                invocations.getOrDefault(method, 0L) / requests));
+        Files.deleteIfExists(recording);
+    }
+
+    /** Methods counted per request by {@link #count}: what each one stands for. */
+    private static final Map<String, String> COUNTED_METHODS = new java.util.LinkedHashMap<>(Map.of(
+            "context captures", "io.smallrye.context.impl.SlowCapturedContextState::<init>",
+            "context activations", "io.smallrye.context.impl.SlowActiveContextState::<init>",
+            "fault-tolerance guard calls", "io.smallrye.faulttolerance.apiimpl.GuardImpl::get"));
 
     /** A GET's status and, when it failed, its problem type (or why nothing answered, with -1). */
     record Answer(int status, String problem) {

@@ -71,6 +71,37 @@ final class Report {
         return ratios;
     }
 
+    /**
+     * Per request, side by side: CPU (the serving process's CPU time over the measured rounds'
+     * requests) and, from the counting runs, allocation, throwables created, context captures and
+     * activations, and Fault Tolerance guard calls. Counts, so a regression shows in the next run.
+     */
+    private String costOfOneRead() {
+        StringBuilder md = new StringBuilder("\n## What one single-tenant read costs\n\n");
+        md.append("CPU per request is the serving JVM's CPU time divided by its requests, over both measured rounds. ")
+                .append("The other columns come from a separate 5 s run of the same load under a JFR recording ")
+                .append("(throwables created, bytes allocated per thread, and JDK 25 method timing of SmallRye Context ")
+                .append("Propagation's captured and active context states and of Fault Tolerance's `Guard.get`), ")
+                .append("divided by that run's requests.\n\n");
+        md.append("| app, kind | req/s | CPU µs / request | KB allocated / request | throwables / request | context captures | context activations | guard calls |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String kind : List.of("PostgreSQL", "MariaDB")) {
+            for (String app : List.of("ceiling", "tenantgate")) {
+                String prefix = app.equals("ceiling") ? "ceiling GET, " + kind : "tenantgate GET, 1 tenant, " + kind;
+                List<Load.Result> rounds = results.stream().filter(named(prefix)).toList();
+                double requests = rounds.stream().mapToDouble(Load.Result::requests).sum();
+                double cpuSeconds = rounds.stream().mapToDouble(r -> r.cpu() / 100 * r.seconds()).sum();
+                double rps = rounds.stream().mapToDouble(Load.Result::rps).average().orElse(Double.NaN);
+                String c = "count: " + app + ", " + kind + ": ";
+                md.append(String.format(Locale.ROOT, "| %s, %s | %,.0f | %.0f | %.1f | %.2f | %.1f | %.1f | %.2f |%n", app, kind, rps,
+                        requests == 0 ? Double.NaN : cpuSeconds * 1e6 / requests, fact(c + "KB allocated per request"),
+                        fact(c + "throwables per request"), fact(c + "context captures per request"),
+                        fact(c + "context activations per request"), fact(c + "fault-tolerance guard calls per request")));
+            }
+        }
+        return md.toString();
+    }
+
     private double fact(String name) {
         Object value = facts.get(name);
         return value instanceof Number n ? n.doubleValue() : Double.NaN;
@@ -147,6 +178,7 @@ final class Report {
             md.append(String.format(Locale.ROOT, "- %,d tenants: tenantgate answered %,d requests with %,d non-2xx; the naive pattern answered %,d with %,d non-2xx and the servers refused it %,d times.%n",
                     last, big.requests(), big.non2xx(), naive.requests(), naive.non2xx(), naive.refusedPg() + naive.refusedMy()));
         }
+        md.append(costOfOneRead());
         md.append("\n## Cold and warm tenants\n\n");
         md.append(String.format(Locale.ROOT, "%.0f tenants never requested before (half PostgreSQL, half MariaDB), one request at a time: first request p50 %.1f ms, p99 %.1f ms, max %.1f ms; the same tenants' next request p50 %.1f ms, p99 %.1f ms.%n%n",
                 fact("cold tenants"), fact("cold first request p50 (ms)"), fact("cold first request p99 (ms)"),
@@ -159,7 +191,7 @@ final class Report {
                 .append(String.valueOf(facts.get("profile: hot methods")).strip()).append("\n```\n\n");
         md.append("## Other facts of this run\n\n");
         facts.forEach((k, v) -> {
-            if (!k.startsWith("profile")) {
+            if (!k.startsWith("profile") && !k.startsWith("count: ")) {
                 md.append("- ").append(k).append(": ").append(v).append('\n');
             }
         });

@@ -57,14 +57,14 @@ public class CustomerResource {
         // Parsed here, not by JAX-RS: a failed @QueryParam conversion is a 404 by the spec.
         int pageNumber = QueryParams.intParam("page", page, 0, 1_000_000);
         int pageSize = QueryParams.intParam("size", size, 1, 100);
-        return access.allowed(Permissions.CUSTOMERS_READ).chain(route -> service.list(route, q, pageNumber, pageSize));
+        return access.with(Permissions.CUSTOMERS_READ, route -> service.list(route, q, pageNumber, pageSize));
     }
 
     @GET
     @Path("/{id}")
     public Uni<Response> get(@PathParam("id") String id) {
         UUID customerId = parse(id);
-        return access.allowed(Permissions.CUSTOMERS_READ).chain(route -> service.get(route, customerId))
+        return access.with(Permissions.CUSTOMERS_READ, route -> service.get(route, customerId))
                 .map(found -> Response.ok(found).tag(Preconditions.etag(found.version())).build());
     }
 
@@ -83,7 +83,7 @@ public class CustomerResource {
             throw ProblemException.badRequest("invalid-idempotency-key", "send one Idempotency-Key header");
         }
         if (idempotencyKey != null) {
-            return access.allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.create(route, input, idempotencyKey))
+            return access.with(Permissions.CUSTOMERS_WRITE, route -> service.create(route, input, idempotencyKey))
                     .map(stored -> Response.status(stored.status())
                             .location(uri.getBaseUriBuilder().path(stored.location()).build())
                             .header("Idempotent-Replayed", stored.replayed())
@@ -91,7 +91,7 @@ public class CustomerResource {
                             .entity(stored.body())
                             .build());
         }
-        return access.allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.create(route, input))
+        return access.with(Permissions.CUSTOMERS_WRITE, route -> service.create(route, input))
                 .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
                         .entity(created)
                         .build());
@@ -104,7 +104,7 @@ public class CustomerResource {
         UUID customerId = parse(id);
         // If-Match is honoured when sent (412 when stale); without it the PUT replaces unconditionally.
         Long expected = ifMatch == null ? null : Preconditions.ifMatch(ifMatch);
-        return access.allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.update(route, customerId, input, expected))
+        return access.with(Permissions.CUSTOMERS_WRITE, route -> service.update(route, customerId, input, expected))
                 .map(updated -> Response.ok(updated).tag(Preconditions.etag(updated.version())).build());
     }
 
@@ -112,7 +112,7 @@ public class CustomerResource {
     @Path("/{id}")
     public Uni<Response> delete(@PathParam("id") String id) {
         UUID customerId = parse(id);
-        return access.allowed(Permissions.CUSTOMERS_WRITE).chain(route -> service.delete(route, customerId)).map(done -> Response.noContent().build());
+        return access.with(Permissions.CUSTOMERS_WRITE, route -> service.delete(route, customerId)).map(done -> Response.noContent().build());
     }
 
     private static UUID parse(String id) {

@@ -54,18 +54,52 @@ public class Permissions {
 
     /** The caller's permissions in the tenant, sorted. */
     public Uni<Set<String>> of(TenantRoute tenant, Set<String> groups) {
-        List<String> roles = groups.stream().filter(g -> ROLE.matcher(g).matches()).sorted().limit(MAX_ROLES).toList();
+        List<String> roles = roles(groups);
         if (roles.isEmpty()) {
             return Uni.createFrom().item(Set.of());
         }
-        String key = tenant.key() + "|" + String.join(",", roles);
-        Cached cached = cache.get(key);
-        if (cached != null && System.nanoTime() - cached.loadedAt() < TTL_SECONDS * 1_000_000_000L) {
-            return Uni.createFrom().item(cached.permissions());
+        String key = cacheKey(tenant, roles);
+        Set<String> cached = fresh(key);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
         }
         return loading.computeIfAbsent(key, k -> load(tenant, roles, key)
                 .onTermination().invoke(() -> loading.remove(key))
                 .memoize().indefinitely());
+    }
+
+    /**
+     * Whether the caller's roles grant {@code permission}, if that is known without a lookup:
+     * true or false from the cache (or no usable role at all), null when the tenant's database
+     * must be asked ({@link #require}).
+     */
+    public Boolean grantsIfKnown(TenantRoute tenant, Set<String> groups, String permission) {
+        List<String> roles = roles(groups);
+        if (roles.isEmpty()) {
+            return Boolean.FALSE;
+        }
+        Set<String> cached = fresh(cacheKey(tenant, roles));
+        return cached == null ? null : cached.contains(permission);
+    }
+
+    /** The 403 for a caller whose roles do not grant {@code permission}. */
+    public static ProblemException denied(TenantRoute tenant, String permission) {
+        return new ProblemException(403, "permission-denied", "Forbidden",
+                "your roles in tenant '" + tenant.key() + "' do not grant " + permission);
+    }
+
+    private static List<String> roles(Set<String> groups) {
+        return groups.stream().filter(g -> ROLE.matcher(g).matches()).sorted().limit(MAX_ROLES).toList();
+    }
+
+    private static String cacheKey(TenantRoute tenant, List<String> roles) {
+        return tenant.key() + "|" + String.join(",", roles);
+    }
+
+    private Set<String> fresh(String key) {
+        Cached cached = cache.get(key);
+        return cached != null && System.nanoTime() - cached.loadedAt() < TTL_SECONDS * 1_000_000_000L
+                ? cached.permissions() : null;
     }
 
     private Uni<Set<String>> load(TenantRoute tenant, List<String> roles, String key) {
@@ -89,8 +123,7 @@ public class Permissions {
     public Uni<Void> require(TenantRoute tenant, Set<String> groups, String permission) {
         return of(tenant, groups).invoke(granted -> {
             if (!granted.contains(permission)) {
-                throw new ProblemException(403, "permission-denied", "Forbidden",
-                        "your roles in tenant '" + tenant.key() + "' do not grant " + permission);
+                throw denied(tenant, permission);
             }
         }).replaceWithVoid();
     }

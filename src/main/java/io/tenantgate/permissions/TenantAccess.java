@@ -3,15 +3,17 @@ package io.tenantgate.permissions;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.security.CurrentTenant;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.function.Function;
 
 /**
  * The gate every tenant endpoint passes: the caller's tenant (from the token), once their roles
  * there are known to grant the permission the endpoint needs (403 {@code permission-denied}
  * otherwise).
  */
-@RequestScoped
+@ApplicationScoped
 public class TenantAccess {
 
     private final CurrentTenant tenant;
@@ -24,7 +26,28 @@ public class TenantAccess {
         this.token = token;
     }
 
-    public Uni<TenantRoute> allowed(String permission) {
-        return tenant.route().call(route -> permissions.require(route, token.getGroups(), permission));
+    /**
+     * Runs {@code work} for the caller's tenant once their roles grant {@code permission}. The
+     * usual request, a known tenant whose roles were looked up recently, is decided here at once
+     * and {@code work} starts without a step in between: in Quarkus each {@code Uni} step captures
+     * and restores the request's context.
+     */
+    public <T> Uni<T> with(String permission, Function<TenantRoute, Uni<T>> work) {
+        TenantRoute known = tenant.servableIfCached();
+        if (known != null) {
+            Boolean granted = permissions.grantsIfKnown(known, token.getGroups(), permission);
+            if (Boolean.TRUE.equals(granted)) {
+                try {
+                    return work.apply(known);
+                } catch (RuntimeException e) {
+                    return Uni.createFrom().failure(e); // as a failure inside a Uni step would end
+                }
+            }
+            if (Boolean.FALSE.equals(granted)) {
+                return Uni.createFrom().failure(Permissions.denied(known, permission));
+            }
+        }
+        return tenant.route().call(route -> permissions.require(route, token.getGroups(), permission))
+                .chain(route -> work.apply(route));
     }
 }

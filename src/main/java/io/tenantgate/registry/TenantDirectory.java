@@ -58,19 +58,38 @@ public class TenantDirectory {
         this.config = config;
     }
 
+    /**
+     * The tenant's route if a servable one is cached (a stale one is refreshed in the background),
+     * else null: then {@link #find} asks the registry, or knows the tenant does not exist. Lets the
+     * request path decide a known tenant without a {@code Uni} step.
+     */
+    public TenantRoute cached(String key) {
+        Cached cached = servable(key);
+        return cached == null ? null : cached.route();
+    }
+
+    /** The cache entry if it may be served now: fresh, or stale but within max-stale (then refreshed). */
+    private Cached servable(String key) {
+        Cached cached = cache.get(key);
+        if (cached == null || cached.invalidated()) {
+            return null;
+        }
+        long age = System.nanoTime() - cached.loadedAt();
+        if (age < config.routeTtl().toNanos()) {
+            return cached;
+        }
+        if (age < config.maxStale().toNanos()) {
+            refreshInBackground(key);
+            return cached;
+        }
+        return null;
+    }
+
     /** The tenant's route, or {@code null} if the registry has no such tenant. */
     public Uni<TenantRoute> find(String key) {
-        long now = System.nanoTime();
-        Cached cached = cache.get(key);
-        if (cached != null && !cached.invalidated()) {
-            long age = now - cached.loadedAt();
-            if (age < config.routeTtl().toNanos()) {
-                return Uni.createFrom().item(cached.route());
-            }
-            if (age < config.maxStale().toNanos()) {
-                refreshInBackground(key);
-                return Uni.createFrom().item(cached.route());
-            }
+        Cached cached = servable(key);
+        if (cached != null) {
+            return Uni.createFrom().item(cached.route());
         }
         return load(key).onFailure(e -> !(e instanceof ProblemException)).transform(failure -> {
             LOG.warnf("registry unavailable: %s", failure.toString());

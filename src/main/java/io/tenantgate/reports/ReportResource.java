@@ -47,7 +47,7 @@ public class ReportResource {
     @GET
     @Path("/report-templates")
     public Uni<List<ReportTemplate>> templates() {
-        return access.allowed(Permissions.REPORTS_READ).chain(service::templates);
+        return access.with(Permissions.REPORTS_READ, service::templates);
     }
 
     @GET
@@ -59,13 +59,13 @@ public class ReportResource {
                 status == null || status.isBlank() ? null : status);
         int pageNumber = QueryParams.intParam("page", page, 0, 1_000_000);
         int pageSize = QueryParams.intParam("size", size, 1, 100);
-        return access.allowed(Permissions.REPORTS_READ).chain(route -> service.page(route, filter, pageNumber, pageSize));
+        return access.with(Permissions.REPORTS_READ, route -> service.page(route, filter, pageNumber, pageSize));
     }
 
     @POST
     @Path("/reports")
     public Uni<Response> create(@NotNull @Valid ReportInput input, @Context UriInfo uri) {
-        return access.allowed(Permissions.REPORTS_WRITE).chain(route -> service.create(route, input))
+        return access.with(Permissions.REPORTS_WRITE, route -> service.create(route, input))
                 .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
                         .tag(Preconditions.etag(created.version())).entity(created).build());
     }
@@ -74,7 +74,7 @@ public class ReportResource {
     @Path("/reports/{id}")
     public Uni<Response> get(@PathParam("id") String id) {
         var reportId = ReportIds.parse(id, "id");
-        return access.allowed(Permissions.REPORTS_READ).chain(route -> service.get(route, reportId))
+        return access.with(Permissions.REPORTS_READ, route -> service.get(route, reportId))
                 .map(found -> Response.ok(found).tag(Preconditions.etag(found.version())).build());
     }
 
@@ -84,7 +84,7 @@ public class ReportResource {
                                 @NotNull @Valid ReportChange change) {
         var reportId = ReportIds.parse(id, "id");
         long expected = Preconditions.ifMatch(ifMatch);
-        return access.allowed(Permissions.REPORTS_WRITE).chain(route -> service.update(route, reportId, change, expected))
+        return access.with(Permissions.REPORTS_WRITE, route -> service.update(route, reportId, change, expected))
                 .map(updated -> Response.ok(updated).tag(Preconditions.etag(updated.version())).build());
     }
 }

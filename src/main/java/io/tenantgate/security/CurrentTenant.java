@@ -46,19 +46,41 @@ public class CurrentTenant {
         }
         CallContext.tenant(key);
         return directory.find(key).map(route -> {
-            if (route == null) {
-                throw ProblemException.notFound("unknown-tenant", "tenant '" + key + "' does not exist");
-            }
-            if (route.status() != TenantStatus.ACTIVE) {
-                throw new ProblemException(403, "tenant-suspended", "Forbidden", "tenant '" + key + "' is suspended");
-            }
-            if (route.schemaVersion() < EXPECTED_SCHEMA) {
-                // This build's queries need a newer schema; the fleet upgrade is on its way to it.
-                throw ProblemException.unavailable("tenant-schema-behind", "tenant '" + key
-                        + "' is being upgraded to this version's schema; retry shortly", 5);
+            ProblemException refusal = refusal(key, route);
+            if (refusal != null) {
+                throw refusal;
             }
             return route;
         });
+    }
+
+    /**
+     * The caller's tenant when it is known, servable and cached, decided at once; null otherwise
+     * (then {@link #route()} decides, and says why not).
+     */
+    public TenantRoute servableIfCached() {
+        String key = tenantClaim();
+        if (!TenantKey.isValid(key)) {
+            return null;
+        }
+        CallContext.tenant(key);
+        TenantRoute route = directory.cached(key);
+        return route == null || refusal(key, route) != null ? null : route;
+    }
+
+    private static ProblemException refusal(String key, TenantRoute route) {
+        if (route == null) {
+            return ProblemException.notFound("unknown-tenant", "tenant '" + key + "' does not exist");
+        }
+        if (route.status() != TenantStatus.ACTIVE) {
+            return new ProblemException(403, "tenant-suspended", "Forbidden", "tenant '" + key + "' is suspended");
+        }
+        if (route.schemaVersion() < EXPECTED_SCHEMA) {
+            // This build's queries need a newer schema; the fleet upgrade is on its way to it.
+            return ProblemException.unavailable("tenant-schema-behind", "tenant '" + key
+                    + "' is being upgraded to this version's schema; retry shortly", 5);
+        }
+        return null;
     }
 
     /**

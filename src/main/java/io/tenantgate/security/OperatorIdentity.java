@@ -61,9 +61,11 @@ public class OperatorIdentity implements SecurityIdentityAugmentor {
         if (!(identity.getPrincipal() instanceof JsonWebToken token)) {
             return false;
         }
+        if (!identity.getRoles().contains(config.operatorGroup())) {
+            return false; // every tenant user's request: decided without reading claims
+        }
         Set<String> audience = token.getAudience();
-        return identity.getRoles().contains(config.operatorGroup())
-                && audience != null && audience.contains(config.operatorAudience())
+        return audience != null && audience.contains(config.operatorAudience())
                 && !token.containsClaim(CurrentTenant.TENANT_CLAIM);
     }
 }

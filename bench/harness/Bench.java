@@ -463,6 +463,13 @@ public final class Bench {
         }
         counts(tg, ceiling, idsFile, soloPg, soloMy);
         profile(tg, soloPg, idsFile);
+        // The ceiling's profile beside it, to compare where each spends its CPU (bench/target/ceiling-solo.jfr).
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Load.run(Map.of(), jcmd, Long.toString(ceiling.pid()), "JFR.start", "name=bench", "settings=profile");
+        Load.wrk("profile ceiling", "", 1, SOLO_CLIENTS, ceiling.url(), env(soloPg, idsFile, "get", "/ceiling/pg/customers/"),
+                0, 10, new Load.Watch(servers, 0));
+        Load.run(Map.of(), jcmd, Long.toString(ceiling.pid()), "JFR.stop", "name=bench",
+                "filename=" + REPO.resolve("bench/target/ceiling-solo.jfr"));
     }
 
     /** Last: the naive pools are never closed, so they hold the servers' slots to the end. */

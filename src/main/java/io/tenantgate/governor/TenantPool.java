@@ -3,6 +3,8 @@ package io.tenantgate.governor;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.UniSubscriber;
+import io.smallrye.mutiny.subscription.UniSubscription;
 import io.tenantgate.observability.CallContext;
 import io.tenantgate.observability.StatementLog;
 import io.tenantgate.registry.DatabaseKind;
@@ -356,12 +358,25 @@ final class TenantPool {
             return;
         }
         // Given back before the caller hears the outcome, so its next call may reuse the connection.
-        lease.work = running.subscribe().with(item -> {
-            lease.giveBack(true);
-            attempt.outcome.complete(item);
-        }, failure -> {
-            lease.giveBack(!brokenBy(failure));
-            attempt.outcome.completeExceptionally(failure);
+        // A plain subscriber: subscribe().with(..) would wrap both callbacks to capture context,
+        // and they only give the connection back and complete the outcome.
+        running.subscribe().withSubscriber(new UniSubscriber<T>() {
+            @Override
+            public void onSubscribe(UniSubscription subscription) {
+                lease.work = subscription;
+            }
+
+            @Override
+            public void onItem(T item) {
+                lease.giveBack(true);
+                attempt.outcome.complete(item);
+            }
+
+            @Override
+            public void onFailure(Throwable failure) {
+                lease.giveBack(!brokenBy(failure));
+                attempt.outcome.completeExceptionally(failure);
+            }
         });
         if (attempt.outcome.isDone()) {
             lease.cancel(); // stopped while the work was being set up; a no-op if the work ended

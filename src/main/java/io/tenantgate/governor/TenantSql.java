@@ -96,6 +96,9 @@ public class TenantSql {
     }
 
     private <T> Uni<T> run(TenantRoute tenant, Idempotence idempotence, Function<SqlConnection, Uni<T>> work) {
+        // Uni.createFrom(), not a hand-made Uni: its context-propagation hook is what restores the
+        // request's context (trace parent included) when a caller subscribes from elsewhere, e.g.
+        // after a registry lookup.
         return Uni.createFrom().emitter(emitter -> {
             Call<T> call = new Call<>(tenant, idempotence, work, emitter);
             emitter.onTermination(call::cancel);

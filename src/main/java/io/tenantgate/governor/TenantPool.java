@@ -15,7 +15,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -48,8 +47,6 @@ import java.util.function.Function;
  * on it. A connection that arrives for a request that was cancelled meanwhile is given back at once.
  */
 final class TenantPool {
-
-    private static final Logger LOG = Logger.getLogger(TenantPool.class);
 
     enum State { LIVE, DRAINING, CLOSED }
 
@@ -306,11 +303,11 @@ final class TenantPool {
     }
 
     /**
-     * Runs {@code work} on one of the tenant's connections; see the class comment for the
-     * guarantees. Built on Vert.x futures and one subscription to the work: the governor adds no
+     * Runs {@code work} on one of the tenant's connections; its outcome is {@code attempt}'s. See
+     * the class comment for the guarantees. Built on Vert.x futures and one subscription to the work: the governor adds no
      * {@code Uni} of its own ({@link TenantSql} explains the boundary).
      */
-    <T> Attempt<T> run(Function<SqlConnection, Uni<T>> work, Attempt<T> attempt) {
+    <T> CompletableFuture<T> run(Function<SqlConnection, Uni<T>> work, Attempt<T> attempt) {
         long asked = System.nanoTime();
         Waiter waiter = new Waiter(Vertx.currentContext());
         attempt.abandonWait = () -> server.abandonWait(this, waiter);
@@ -325,7 +322,7 @@ final class TenantPool {
                 lend(result.result(), asked, work, attempt);
             }
         });
-        return attempt;
+        return attempt.outcome;
     }
 
     private <T> void lend(Link link, long asked, Function<SqlConnection, Uni<T>> work, Attempt<T> attempt) {

@@ -158,7 +158,7 @@ public class TenantSql {
             TenantPool.Attempt<T> next = new TenantPool.Attempt<>();
             pool = current;
             attempt = next;
-            current.guard().call(() -> current.run(work, next).outcome)
+            current.guard().call(() -> current.run(work, next))
                     .whenComplete((item, failure) -> settled(current, item, failure, afterRetired));
         }
 
@@ -194,11 +194,9 @@ public class TenantSql {
         private void expire() {
             TenantPool on = pool;
             TenantPool.Attempt<T> running = attempt;
-            Throwable exceeded = on == null ? new DeadlineExceeded("the database of tenant " + tenant.key()
-                    + " did not answer in time", false) : on.server().answering()
-                    ? new DeadlineExceeded("the database of tenant " + on.key() + " did not answer in time",
-                    running != null && running.onDatabase())
-                    : on.server().stalledRefusal();
+            Throwable exceeded = on != null && !on.server().answering() ? on.server().stalledRefusal()
+                    : new DeadlineExceeded("the database of tenant " + tenant.key() + " did not answer in time",
+                    running != null && running.onDatabase());
             if (running == null || !running.fail(exceeded)) {
                 end(null, answer(tenant, exceeded));
             }

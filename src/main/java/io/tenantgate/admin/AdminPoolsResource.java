@@ -1,6 +1,7 @@
 package io.tenantgate.admin;
 
 import io.tenantgate.governor.GovernorStats;
+import io.tenantgate.governor.ReplicaLeases;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.health.HealthConfig;
 import io.tenantgate.problem.ProblemException;
@@ -30,10 +31,12 @@ import java.util.Map;
 public class AdminPoolsResource {
 
     private final TenantPools pools;
+    private final ReplicaLeases leases;
     private final ServerAdvice advice;
 
-    public AdminPoolsResource(TenantPools pools, HealthConfig health) {
+    public AdminPoolsResource(TenantPools pools, ReplicaLeases leases, HealthConfig health) {
         this.pools = pools;
+        this.leases = leases;
         this.advice = new ServerAdvice(health);
     }
 
@@ -57,7 +60,18 @@ public class AdminPoolsResource {
     @Path("/servers")
     public List<ServerAdvice.ServerView> servers() {
         GovernorStats stats = pools.snapshot();
-        return stats.servers().stream().map(server -> advice.of(server, stats.tenants())).toList();
+        ReplicaLeases.View view = leases.view();
+        return stats.servers().stream().map(server -> advice.of(server, stats.tenants(), view)).toList();
+    }
+
+    /**
+     * This replica's lease: its id, state ({@code OFF}, {@code NEW}, {@code RENEWED},
+     * {@code AT_MINIMUM}, {@code AT_ZERO}), the live replicas and its share of every server.
+     */
+    @GET
+    @Path("/replicas")
+    public ReplicaLeases.View replicas() {
+        return leases.view();
     }
 
     @POST

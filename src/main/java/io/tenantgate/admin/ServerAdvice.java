@@ -1,6 +1,7 @@
 package io.tenantgate.admin;
 
 import io.tenantgate.governor.GovernorStats;
+import io.tenantgate.governor.ReplicaLeases;
 import io.tenantgate.health.HealthConfig;
 import io.tenantgate.health.SaturationLevel;
 
@@ -19,11 +20,15 @@ final class ServerAdvice {
         this.health = health;
     }
 
-    /** A server's budget view. {@code topTenants} are those holding most of its connections. */
+    /**
+     * A server's budget view. {@code budget} is the limit this replica applies now;
+     * {@code lease} how the budget of all replicas is shared (null with leases off).
+     * {@code topTenants} are those holding most of its connections.
+     */
     public record ServerView(String server, int open, int budget, int inUse, int idle, int waiting,
                              long saturationPercent, String level, String health, long stalls, long rejected,
-                             Map<String, Long> refusals, List<Holder> topTenants, List<String> warnings,
-                             List<String> recommendations) {
+                             Map<String, Long> refusals, List<Holder> topTenants, ReplicaLeases.ServerShare lease,
+                             List<String> warnings, List<String> recommendations) {
     }
 
     public record Holder(String tenant, int open, int inUse, int waiting) {
@@ -41,7 +46,7 @@ final class ServerAdvice {
         };
     }
 
-    ServerView of(GovernorStats.ServerStats server, List<GovernorStats.TenantStats> tenants) {
+    ServerView of(GovernorStats.ServerStats server, List<GovernorStats.TenantStats> tenants, ReplicaLeases.View leases) {
         List<GovernorStats.TenantStats> here = tenants.stream().filter(t -> t.server().equals(server.server()))
                 .sorted(Comparator.comparingInt(GovernorStats.TenantStats::open).reversed()).toList();
         List<Holder> top = here.stream().limit(5).map(t -> new Holder(t.tenant(), t.open(), t.inUse(), t.waiting()))
@@ -49,6 +54,11 @@ final class ServerAdvice {
         String level = SaturationLevel.of(server.saturation(), health).name();
         List<String> warnings = new ArrayList<>();
         List<String> advice = new ArrayList<>();
+        ReplicaLeases.ServerShare lease = leases.servers().get(server.server());
+        if (lease != null && lease.inForce() < lease.share()) {
+            warnings.add("this replica has not renewed its lease for " + leases.renewedMillisAgo() + " ms: it uses "
+                    + lease.inForce() + " of its share of " + lease.share() + " until it renews (is the registry reachable?)");
+        }
         if (!"OK".equals(level)) {
             warnings.add(String.format("%d of %d budgeted connections open (%d%%)", server.open(), server.budget(),
                     Math.round(server.saturation() * 100)));
@@ -87,6 +97,6 @@ final class ServerAdvice {
         }
         return new ServerView(server.server(), server.open(), server.budget(), server.inUse(), server.idle(),
                 server.waiting(), Math.round(server.saturation() * 100), level, server.health(), server.stalls(),
-                server.rejected(), server.refusals(), top, warnings, advice);
+                server.rejected(), server.refusals(), top, lease, warnings, advice);
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Graceful stop: no new tenant work is admitted, work already admitted finishes, then every pool
- * is closed.
+ * is closed, and then this replica's lease is deleted (its shares published as zero).
  *
  * <p>Bounded: Quarkus first waits up to {@code quarkus.shutdown.timeout} for in-flight HTTP
  * requests (which is where almost all tenant work lives), and only then fires {@link ShutdownEvent}.
@@ -31,14 +31,16 @@ public class GovernorShutdown {
     private static final long CLOSE_ALLOWANCE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final TenantPools pools;
+    private final ReplicaLeases leases;
     private final PoolConfig config;
     private final Duration delay;
     /** When the HTTP phase of the stop is expected to begin; 0 until a delayed stop starts. */
     private volatile long httpPhaseStartNanos;
 
-    public GovernorShutdown(TenantPools pools, PoolConfig config,
+    public GovernorShutdown(TenantPools pools, ReplicaLeases leases, PoolConfig config,
                             @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay) {
         this.pools = pools;
+        this.leases = leases;
         this.config = config;
         this.delay = delay.orElse(Duration.ZERO);
     }
@@ -68,5 +70,7 @@ public class GovernorShutdown {
         if (!pools.drained()) {
             LOG.warnf("%d tenant pools still busy at shutdown; closing them anyway", pools.drainingPools());
         }
+        // Zero is published once the connections are gone, so the other replicas may grow at once.
+        leases.release(CLOSE_ALLOWANCE_NANOS);
     }
 }

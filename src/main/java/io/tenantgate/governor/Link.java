@@ -41,6 +41,8 @@ final class Link {
     /** The tenant whose new connect this link's permit passes to once it has closed (a PostgreSQL hand-over). */
     TenantPool reservedFor;
     boolean permitReturned;
+    /** Closed because its server's limit shrank: its permit goes back, to no heir. */
+    boolean retiring;
     /** Times this connection has been handed to another tenant with {@code changeUser}. */
     int moves;
     /** Ends the current lease's work with {@code tenant-database-stalled} (the server stalled); null when not leased. */

@@ -80,8 +80,24 @@ public final class ServerBudget {
     private final Vertx vertx;
     private final Connector connector;
     private final Settings settings;
+    /** This instance's share: all of it while leases are off; with leases see {@link #cap}. */
     private int limit;
     private boolean derived;
+
+    // Set by the lease protocol (ReplicaLeases): the share is in force only while the last renewal is recent.
+    private final boolean leased;
+    /** The budget of all replicas together (configured, or lower where derived from the server). */
+    private int fleetBudget;
+    /** The guaranteed minimum, kept while renewals fail, until {@link #floorUntilNanos}. */
+    private int floor;
+    private long fullUntilNanos;
+    private long floorUntilNanos;
+    /** Permits of connections closing because the limit shrank below what was held ({@link #retireExcess}). */
+    private int retiring;
+    /** The most connections in use or wanted since the last renewal read it: this replica's demand. */
+    private int demandPeak;
+    /** Told when a request queues because the limit in force is reached (the share may grow). */
+    private Runnable shareLimited = () -> { };
 
     /** Permits held: connects in progress, open and closing connections, their teardown allowance, migrations. */
     private int permits;
@@ -119,6 +135,14 @@ public final class ServerBudget {
     private int lateConnects;
     private long lastLateConnectNanos;
     private final LongAdder stalls = new LongAdder();
+    /**
+     * When this process last looked at the server's health (at least every quarter second, from
+     * the health timer), and when it last resumed after not running at all (SIGSTOP, a frozen VM, a
+     * long pause): silence while we were not running is not the server's, so it is not counted.
+     */
+    private long lastCheckNanos = System.nanoTime();
+    private long resumedNanos;
+    private static final long PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** A dispatch is scheduled for when a patient tenant's wait ends (see {@link #patient}). */
     private boolean patienceTimerSet;
@@ -139,7 +163,11 @@ public final class ServerBudget {
         }
     }
 
-    ServerBudget(String server, int limit, Vertx vertx, Connector connector, Settings settings) {
+    /**
+     * @param leased whether the share comes from the lease protocol; then {@code limit} is the
+     *               budget of all replicas together and this instance's share starts at zero
+     */
+    ServerBudget(String server, int limit, boolean leased, Vertx vertx, Connector connector, Settings settings) {
         if (limit < 0) {
             throw new IllegalArgumentException("budget of " + server + " must not be negative");
         }
@@ -147,7 +175,9 @@ public final class ServerBudget {
             refusals.put(reason, new LongAdder());
         }
         this.server = server;
-        this.limit = limit;
+        this.leased = leased;
+        this.fleetBudget = limit;
+        this.limit = leased ? 0 : limit;
         this.vertx = vertx;
         this.connector = connector;
         this.settings = settings;
@@ -195,6 +225,9 @@ public final class ServerBudget {
         waiter.timer = vertx.setTimer(settings.acquireTimeoutMillis(), id -> timedOut(pool, waiter));
         seekConnection(pool, actions);
         dispatch(actions);
+        if (leased && permits >= cap()) {
+            actions.add(shareLimited); // a renewal may grow the share now rather than at its next tick
+        }
         return waiter.promise.future();
     }
 
@@ -256,6 +289,10 @@ public final class ServerBudget {
      * </ul>
      */
     private void place(Link link, Actions actions) {
+        if (permits - retiring > cap()) {
+            retire(link, actions); // the share shrank: this one is given back, not passed on
+            return;
+        }
         TenantPool pool = link.owner;
         TenantPool other = neediestWaiting(pool);
         if (other == null) {
@@ -268,11 +305,11 @@ public final class ServerBudget {
             return;
         }
         int contenders = contenders();
-        int share = Math.max(1, limit / Math.max(1, contenders));
+        int share = Math.max(1, cap() / Math.max(1, contenders));
         // Over its share, and the hand-over evens things out: a 2-holder giving to a 1-holder would
         // only swap who holds two (when the budget does not divide evenly), at a reconnect's cost.
         boolean overShare = pool.held() > share && other.held() + 1 < pool.held();
-        boolean rotate = contenders > limit && link.quantumUsed >= settings.quantum();
+        boolean rotate = contenders > cap() && link.quantumUsed >= settings.quantum();
         if (overShare || rotate) {
             handOver(link, other, actions);
             if (!pool.queue.isEmpty()) {
@@ -422,8 +459,9 @@ public final class ServerBudget {
      * go first. Stops when nothing is free or nobody waits.
      */
     private void dispatch(Actions actions) {
+        retireExcess(actions);
         while (!permitWaiters.isEmpty()) {
-            if (permits < limit) {
+            if (permits < cap()) {
                 PermitWaiter migration = permitWaiters.pollFirst();
                 permits++;
                 permitsHeldBy.merge(migration.holder, 1, Integer::sum);
@@ -443,7 +481,7 @@ public final class ServerBudget {
             if (next == null) {
                 break;
             }
-            if (permits < limit) {
+            if (permits < cap()) {
                 permits++;
                 startConnect(next, actions);
                 satisfied(next);
@@ -530,7 +568,7 @@ public final class ServerBudget {
 
     /** {@code max(1, limit / contenders)}; contenders have work in flight or queued. */
     synchronized int fairShare() {
-        return Math.max(1, limit / Math.max(1, contenders()));
+        return Math.max(1, cap() / Math.max(1, contenders()));
     }
 
     /** Tenants with work in flight or queued: active demand, not idle connections. */
@@ -674,16 +712,22 @@ public final class ServerBudget {
         }
         link.permitReturned = true;
         permitsReturned.increment();
+        if (link.retiring) {
+            retiring--;
+        }
         TenantPool heir = link.reservedFor;
         link.reservedFor = null;
         if (heir != null) {
             heir.incoming--;
             heir.reserved--;
             if (heir.state != TenantPool.State.CLOSED && heir.wanted() > 0) {
-                reconnected.increment();
-                startConnect(heir, actions); // the permit passes on, never back to the pool of permits
-                satisfied(heir);
-                return;
+                if (permits - retiring <= cap()) {
+                    reconnected.increment();
+                    startConnect(heir, actions); // the permit passes on, never back to the pool of permits
+                    satisfied(heir);
+                    return;
+                }
+                seekConnection(heir, actions); // the share shrank meanwhile: it waits like everyone else
             }
         }
         permits--;
@@ -823,6 +867,7 @@ public final class ServerBudget {
      * from a timer; it costs a comparison unless the server has given no reply for the threshold.
      */
     private void checkHealth(long now, Actions actions) {
+        noticePause(now);
         if (settings.stallThresholdNanos() <= 0) {
             return;
         }
@@ -840,11 +885,11 @@ public final class ServerBudget {
             return;
         }
         long threshold = threshold();
-        if (now - lastReplyNanos <= threshold) {
+        if (now - Math.max(lastReplyNanos, resumedNanos) <= threshold) {
             return;
         }
         long oldest = oldestInFlight();
-        if (oldest != 0 && now - oldest > threshold) {
+        if (oldest != 0 && now - Math.max(oldest, resumedNanos) > threshold) {
             health = Health.SUSPECT;
             healthSinceNanos = now;
             LOG.debugf("server %s gave no reply for %d ms with calls in flight; probing it", server,
@@ -890,7 +935,7 @@ public final class ServerBudget {
                 break;
             }
         }
-        if (permits < limit && any != null) {
+        if (permits < cap() && any != null) {
             probing = true;
             permits++;
             connects.increment();
@@ -926,7 +971,7 @@ public final class ServerBudget {
         // frozen server until they outlive the statement timeout, which a live server enforces.
         long oldest = oldestInFlight();
         if (settings.statementTimeoutNanos() > 0 && oldest != 0
-                && now - oldest > settings.statementTimeoutNanos() + settings.stallThresholdNanos()) {
+                && now - Math.max(oldest, resumedNanos) > settings.statementTimeoutNanos() + settings.stallThresholdNanos()) {
             becomeStalled(now, actions);
         }
     }
@@ -949,7 +994,11 @@ public final class ServerBudget {
     private void probeUnanswered() {
         Actions actions = new Actions();
         synchronized (this) {
-            if (health != Health.HEALTHY) {
+            long now = System.nanoTime();
+            noticePause(now);
+            // Resumed within the probe's time: its answer may be waiting to be read, so it decides.
+            boolean resumedMeanwhile = now - resumedNanos < TimeUnit.MILLISECONDS.toNanos(settings.probeTimeoutMillis());
+            if (health != Health.HEALTHY && !resumedMeanwhile) {
                 becomeStalled(System.nanoTime(), actions);
             }
         }
@@ -1019,6 +1068,16 @@ public final class ServerBudget {
     }
 
     /** The stall check of the health timer (see {@link TenantPools}). */
+    /** A gap in our own looking means this process did not run; the time since resuming is what counts. */
+    private void noticePause(long now) {
+        if (now - lastCheckNanos > PAUSE_NANOS) {
+            resumedNanos = now;
+            LOG.debugf("server %s: this process did not run for %d ms; that silence is not the server's", server,
+                    (now - lastCheckNanos) / 1_000_000);
+        }
+        lastCheckNanos = now;
+    }
+
     void checkHealth() {
         Actions actions = new Actions();
         synchronized (this) {
@@ -1119,12 +1178,13 @@ public final class ServerBudget {
         Actions actions = new Actions();
         PermitWaiter waiter;
         synchronized (this) {
-            if (permitWaiters.isEmpty() && permits < limit && waiting.isEmpty()) {
+            if (permitWaiters.isEmpty() && permits < cap() && waiting.isEmpty()) {
                 permits++;
                 permitsHeldBy.merge(holder, 1, Integer::sum);
                 return Future.succeededFuture();
             }
-            if (limit == 0 || timeoutMillis <= 0) {
+            // A leased budget at zero may be granted a share at its next renewal: wait for it.
+            if ((cap() == 0 && !leased) || timeoutMillis <= 0) {
                 return Future.failedFuture(exhausted());
             }
             waiter = new PermitWaiter(holder);
@@ -1184,8 +1244,125 @@ public final class ServerBudget {
         return server;
     }
 
+    /**
+     * The limit in force now. Without leases, the configured share. With leases, the share granted
+     * by the last successful renewal while it is recent ({@code ttl / 2} since it was sent), then
+     * the guaranteed minimum, then nothing: judged by this instance's own monotonic clock at every
+     * decision, so a replica that cannot renew never connects beyond what the others still count
+     * as its own, even before a timer has noticed.
+     */
+    private int cap() {
+        if (!leased) {
+            return limit;
+        }
+        long now = System.nanoTime();
+        if (now - fullUntilNanos < 0) {
+            return limit;
+        }
+        return now - floorUntilNanos < 0 ? Math.min(limit, floor) : 0;
+    }
+
+    /**
+     * A renewal succeeded: this instance may use {@code share} until {@code fullForNanos} after
+     * {@code sentNanos} (when the renewal was sent, before the registry stamped it), then
+     * {@code floor} until {@code floorForNanos} after it. A smaller share retires the excess at
+     * once: idle connections close now, busy ones when their work ends.
+     */
+    void grant(int share, int floor, long sentNanos, long fullForNanos, long floorForNanos) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            this.limit = Math.max(0, share);
+            this.floor = Math.max(0, floor);
+            this.fullUntilNanos = sentNanos + fullForNanos;
+            this.floorUntilNanos = sentNanos + floorForNanos;
+            dispatch(actions);
+        }
+        actions.run();
+    }
+
+    /** Applies a limit that fell with time (no renewal): the excess retires now rather than on next use. */
+    void enforceCap() {
+        if (!leased) {
+            return;
+        }
+        Actions actions = new Actions();
+        synchronized (this) {
+            demandPeak = Math.max(demandPeak, demandNow());
+            retireExcess(actions);
+        }
+        actions.run();
+    }
+
+    void onShareLimited(Runnable action) {
+        this.shareLimited = action;
+    }
+
+    /** Connections in use or connecting, plus those wanted by waiting tenants and migrations. */
+    private int demandNow() {
+        int demand = permitWaiters.size() + permitsHeldBy.values().stream().mapToInt(Integer::intValue).sum();
+        for (TenantPool pool : pools) {
+            demand += pool.leased + Math.max(0, pool.queue.size());
+            for (Link link : pool.links) {
+                if (link.state == Link.State.CONNECTING || link.state == Link.State.MOVING) {
+                    demand++;
+                }
+            }
+        }
+        return demand;
+    }
+
+    /**
+     * Retires connections above the limit in force: idle ones (oldest first, lingering ones too)
+     * close now; busy and connecting ones are retired by {@link #place} when they become free.
+     * Permits of retiring connections are not counted again, so no more close than the excess.
+     */
+    private void retireExcess(Actions actions) {
+        int excess = permits - retiring - cap();
+        for (Iterator<Link> it = idle.iterator(); excess > 0 && it.hasNext(); excess--) {
+            Link link = it.next();
+            it.remove();
+            retire(link, actions);
+        }
+        for (TenantPool pool : pools) {
+            while (excess > 0 && !pool.idle.isEmpty()) {
+                retire(pool.idle.peekFirst(), actions);
+                excess--;
+            }
+        }
+    }
+
+    private void retire(Link link, Actions actions) {
+        link.retiring = true;
+        retiring++;
+        beginClose(link, actions, false);
+    }
+
+    /** What the lease protocol publishes for this server; see {@link ReplicaLeases}. */
+    synchronized LeaseView leaseView() {
+        boolean inUse = users > 0 || permits > 0 || !waiting.isEmpty() || !permitWaiters.isEmpty() || !pools.isEmpty();
+        int now = demandNow();
+        return new LeaseView(limit, cap(), Math.min(limit, floor), permits, fleetBudget, inUse, Math.max(demandPeak, now));
+    }
+
+    /** The renewal read the demand: the peak starts over from what is wanted now. */
+    synchronized void demandPublished() {
+        demandPeak = demandNow();
+    }
+
+    /**
+     * @param share   the share granted by the last renewal
+     * @param cap     the limit in force now (the share, the minimum or zero)
+     * @param floor   the minimum it keeps while renewals fail
+     * @param permits the permits held, retiring ones included: what this instance may be using
+     * @param fleetBudget the budget of all replicas together
+     * @param inUse   a pool or migration uses the server: this instance wants a share of it
+     * @param demand  the most connections in use or wanted since the last renewal
+     */
+    record LeaseView(int share, int cap, int floor, int permits, int fleetBudget, boolean inUse, int demand) {
+    }
+
     public synchronized int limit() {
-        return limit;
+        return cap();
     }
 
     /**
@@ -1198,7 +1375,11 @@ public final class ServerBudget {
             return false;
         }
         derived = true;
-        limit = Math.max(0, Math.min(limit, serverAllows));
+        if (leased) {
+            fleetBudget = Math.max(0, Math.min(fleetBudget, serverAllows)); // the next renewal splits it
+        } else {
+            limit = Math.max(0, Math.min(limit, serverAllows));
+        }
         return true;
     }
 
@@ -1294,7 +1475,7 @@ public final class ServerBudget {
             }
             inUse += pool.leased;
         }
-        return new ServerView(open, inUse, idleCount, waiting(), limit, permits, rejected());
+        return new ServerView(open, inUse, idleCount, waiting(), cap(), permits, rejected());
     }
 
     record ServerView(int open, int inUse, int idle, int waiting, int limit, int permits, long rejected) {

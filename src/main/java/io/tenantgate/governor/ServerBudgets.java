@@ -11,10 +11,11 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The connection budget of every database server this instance talks to.
  *
- * <p>Each instance takes {@code floor(budget / replicas)} of a server's budget. The sum over
- * replicas never exceeds the budget, so the server never refuses tenantgate; the price is that an
- * instance cannot borrow the share of an idle or missing replica. Coordinating shares across
- * replicas at run time would need a shared store on the hot path, which we avoid on purpose.
+ * <p>A server's budget is what all replicas together may hold. With leases on (the default),
+ * {@link ReplicaLeases} splits it among the live replicas through the registry, off the request
+ * path: a new budget starts with no share and grows only by a renewal. With leases off each
+ * instance takes {@code floor(budget / max-replicas)}: never more than the budget in total, at the
+ * price of unused capacity when fewer replicas run.
  */
 @ApplicationScoped
 public class ServerBudgets {
@@ -25,16 +26,20 @@ public class ServerBudgets {
     private final BudgetConfig config;
     private final Connector connector;
     private final ServerBudget.Settings settings;
+    private final LeaseTimings leases;
     private final ConcurrentMap<String, ServerBudget> budgets = new ConcurrentHashMap<>();
+    /** Told of every new budget (the lease protocol claims a share for it at once). */
+    private volatile java.util.function.Consumer<ServerBudget> onNewBudget = budget -> { };
 
     public ServerBudgets(Vertx vertx, BudgetConfig config, PoolConfig pool, Connector connector,
-                         io.tenantgate.resilience.ResilienceConfig resilience) {
+                         io.tenantgate.resilience.ResilienceConfig resilience, LeaseTimings leases) {
         this.vertx = vertx;
         this.config = config;
         this.connector = connector;
+        this.leases = leases;
         this.settings = new ServerBudget.Settings(Math.max(1, pool.handoverQuantum()), pool.handoverLinger().toMillis(),
                 config.releaseGrace().toMillis(),
-                pool.idleTimeout().toNanos(), pool.maxLifetime().isZero() ? Long.MAX_VALUE : pool.maxLifetime().toNanos(),
+                leases.governorIdleCapNanos(pool.idleTimeout().toNanos()), pool.maxLifetime().isZero() ? Long.MAX_VALUE : pool.maxLifetime().toNanos(),
                 Math.max(1, pool.acquireTimeout().toMillis()), Math.max(0, pool.maxWaitQueue()),
                 resilience.stall().threshold().toNanos(), Math.max(1, resilience.stall().probeTimeout().toMillis()),
                 resilience.stall().probeInterval().toNanos(), pool.statementTimeout().toNanos(),
@@ -42,7 +47,22 @@ public class ServerBudgets {
     }
 
     private ServerBudget newBudget(String server) {
-        return new ServerBudget(server, shareOf(server), vertx, connector, settings);
+        ServerBudget budget = leases.enabled()
+                ? new ServerBudget(server, configuredBudget(server), true, vertx, connector, settings)
+                : new ServerBudget(server, shareOf(server), false, vertx, connector, settings);
+        if (leases.enabled()) {
+            vertx.runOnContext(v -> onNewBudget.accept(budget)); // after it is in the map
+        }
+        return budget;
+    }
+
+    void onNewBudget(java.util.function.Consumer<ServerBudget> action) {
+        this.onNewBudget = action;
+    }
+
+    /** The budget of all replicas together for {@code host:port}, as configured. */
+    int configuredBudget(String server) {
+        return config.servers().getOrDefault(server, config.defaultPerServer());
     }
 
     /** The budget of {@code host:port}, created on first use; for looking, not for holding on to. */
@@ -90,10 +110,10 @@ public class ServerBudgets {
         }
     }
 
-    /** This instance's share of a server's budget. */
+    /** This instance's share of a server's budget with leases off. */
     public int shareOf(String server) {
-        int budget = config.servers().getOrDefault(server, config.defaultPerServer());
-        int replicas = Math.max(1, config.replicas());
+        int budget = configuredBudget(server);
+        int replicas = leases.maxReplicas();
         int share = budget / replicas;
         if (share < 1) {
             LOG.errorf("server %s: budget %d shared by %d replicas leaves this instance no connection at all",
@@ -107,11 +127,22 @@ public class ServerBudgets {
      * replicas, when {@code derive-from-server} is on. Called with the first connection to a server.
      */
     public void deriveFromServer(ServerBudget budget, int maxConnections) {
-        int allows = Math.max(0, maxConnections - config.reserve()) / Math.max(1, config.replicas());
-        if (budget.deriveLimit(allows)) {
-            LOG.infof("server %s allows %d connections; this instance's share is now %d (reserve %d, %d replicas)",
-                    budget.server(), maxConnections, budget.limit(), config.reserve(), config.replicas());
+        int room = Math.max(0, maxConnections - config.reserve());
+        if (leases.enabled()) {
+            if (budget.deriveLimit(room)) {
+                LOG.infof("server %s allows %d connections; all replicas together now take at most %d (reserve %d),"
+                        + " split by the leases", budget.server(), maxConnections, room, config.reserve());
+            }
+            return;
         }
+        if (budget.deriveLimit(room / leases.maxReplicas())) {
+            LOG.infof("server %s allows %d connections; this instance's share is now %d (reserve %d, %d replicas)",
+                    budget.server(), maxConnections, budget.limit(), config.reserve(), leases.maxReplicas());
+        }
+    }
+
+    public boolean leased() {
+        return leases.enabled();
     }
 
     public boolean derivesFromServer() {

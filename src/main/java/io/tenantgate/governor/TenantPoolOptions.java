@@ -22,9 +22,12 @@ public class TenantPoolOptions {
     static final String MYSQL_COLLATION = "utf8mb4_unicode_ci";
 
     private final PoolConfig config;
+    /** With leases on, the server closes our connections after this long idle (see {@link LeaseTimings}); 0: never. */
+    private final int serverIdleSeconds;
 
-    public TenantPoolOptions(PoolConfig config) {
+    public TenantPoolOptions(PoolConfig config, LeaseTimings leases) {
         this.config = config;
+        this.serverIdleSeconds = leases.serverIdleTimeoutSeconds();
     }
 
     public int maxSize(TenantRoute route) {
@@ -63,6 +66,12 @@ public class TenantPoolOptions {
             // ignore_startup_parameters; behind one, set statement-timeout to 0 or list it there.
             pg.addProperty("statement_timeout", Long.toString(config.statementTimeout().toMillis()));
         }
+        if (options instanceof PgConnectOptions pg && serverIdleSeconds > 0) {
+            // The lease protocol's backstop for a frozen replica: the server drops its idle connections.
+            String millis = Long.toString(serverIdleSeconds * 1000L);
+            pg.addProperty("idle_session_timeout", millis);
+            pg.addProperty("idle_in_transaction_session_timeout", millis);
+        }
         // A backstop for a connection stuck on a server that stopped answering (a network black
         // hole): the socket is closed after this long without traffic. Idle connections are closed
         // by the governor long before (idle-timeout); statements are bounded by statement-timeout.
@@ -72,18 +81,21 @@ public class TenantPoolOptions {
     }
 
     /**
-     * The statement that puts the server-side statement timeout on a new MySQL-protocol connection
-     * (PostgreSQL gets it in its start-up packet), or null. MariaDB takes seconds for any statement;
-     * MySQL takes milliseconds and applies them to reads only.
+     * The statement that puts the server-side session settings on a new MySQL-protocol connection
+     * (PostgreSQL gets them in its start-up packet), or null: the statement timeout (MariaDB takes
+     * seconds for any statement; MySQL takes milliseconds and applies them to reads only) and, with
+     * leases on, the idle time after which the server closes the connection ({@code wait_timeout}).
      */
     public String mysqlSessionSetup(boolean mariaDb) {
         long millis = config.statementTimeout().toMillis();
-        if (millis <= 0) {
-            return null;
+        java.util.List<String> settings = new java.util.ArrayList<>(2);
+        if (millis > 0) {
+            settings.add(mariaDb ? "max_statement_time = " + (millis / 1000.0) : "max_execution_time = " + millis);
         }
-        return mariaDb
-                ? "SET SESSION max_statement_time = " + (millis / 1000.0)
-                : "SET SESSION max_execution_time = " + millis;
+        if (serverIdleSeconds > 0) {
+            settings.add("wait_timeout = " + serverIdleSeconds);
+        }
+        return settings.isEmpty() ? null : "SET SESSION " + String.join(", ", settings);
     }
 
     /**

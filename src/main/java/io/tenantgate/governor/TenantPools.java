@@ -79,8 +79,12 @@ public class TenantPools {
         this.housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_MILLIS, id -> housekeeping());
         // Requests that find no idle connection check too; this catches a stall with no new requests.
         // The same sweep reports leases held past long-lease, once each: no timer per lease.
+        // Idle expiry and a lease cap that fell with time are applied here too: with leases on, a
+        // tenant's server drops our idle connections a second after the governor's idle cap.
         this.healthTimer = vertx.setPeriodic(HEALTH_CHECK_MILLIS, id -> budgets.all().values().forEach(budget -> {
             budget.checkHealth();
+            budget.sweep(System.nanoTime());
+            budget.enforceCap();
             for (ServerBudget.LongLease held : budget.longLeases(statements.longLeaseNanos(), System.nanoTime())) {
                 statements.longLease(held.caller(), held.heldNanos());
             }
@@ -250,7 +254,6 @@ public class TenantPools {
                 retire(pool, "unused for " + config.poolIdleTimeout());
             }
         }
-        budgets.all().values().forEach(server -> server.sweep(now));
         budgets.forgetUnused();
     }
 
@@ -315,7 +318,7 @@ public class TenantPools {
         for (TenantPool pool : pools.values()) {
             TenantPool.View view = pool.server().view(pool);
             tenants.add(new GovernorStats.TenantStats(pool.key(), pool.server().server(), view.open(), view.inUse(),
-                    view.idle(), view.waiting(), pool.maxSize, saturation(view.open(), pool.maxSize), pool.createdAt,
+                    view.idle(), view.waiting(), pool.maxSize, saturation(view.open(), view.waiting(), pool.maxSize), pool.createdAt,
                     Instant.now().minusNanos(System.nanoTime() - pool.lastUsedNanos()), pool.uses(),
                     pool.guard().state().name(), pool.guard().lastFailure()));
         }
@@ -323,14 +326,18 @@ public class TenantPools {
         budgets.all().forEach((name, budget) -> {
             ServerBudget.ServerView view = budget.view();
             servers.add(new GovernorStats.ServerStats(name, view.open(), view.inUse(), view.idle(), view.waiting(),
-                    view.limit(), saturation(view.open(), view.limit()), view.rejected(), budget.moves(),
+                    view.limit(), saturation(view.open(), view.waiting(), view.limit()), view.rejected(), budget.moves(),
                     budget.reconnects(), budget.connects(), budget.health().name(), budget.stalls(), budget.refusals()));
         });
         return new GovernorStats(servers, tenants);
     }
 
-    private static double saturation(int open, int max) {
-        return max <= 0 ? 1.0 : (double) open / max;
+    /** {@code open / max}; a share of zero (a replica that has none yet) is saturated only if used or wanted. */
+    private static double saturation(int open, int waiting, int max) {
+        if (max <= 0) {
+            return open > 0 || waiting > 0 ? 1.0 : 0.0;
+        }
+        return (double) open / max;
     }
 
     @PreDestroy

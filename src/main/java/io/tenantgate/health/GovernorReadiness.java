@@ -3,6 +3,7 @@ package io.tenantgate.health;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.governor.GovernorStats;
+import io.tenantgate.governor.ReplicaLeases;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.registry.TenantDirectory;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,13 +35,15 @@ import java.util.Map;
 public class GovernorReadiness implements AsyncHealthCheck {
 
     private final TenantPools pools;
+    private final ReplicaLeases leases;
     private final TenantDirectory directory;
     private final RegistryProbe registry;
     private final HealthConfig config;
 
-    public GovernorReadiness(TenantPools pools, TenantDirectory directory, RegistryProbe registry,
-                             HealthConfig config) {
+    public GovernorReadiness(TenantPools pools, ReplicaLeases leases, TenantDirectory directory,
+                             RegistryProbe registry, HealthConfig config) {
         this.pools = pools;
+        this.leases = leases;
         this.directory = directory;
         this.registry = registry;
         this.config = config;
@@ -61,6 +64,11 @@ public class GovernorReadiness implements AsyncHealthCheck {
         response.withData("cachedRoutes", servable);
         up &= registryUp || servable > 0;
 
+        ReplicaLeases.View lease = leases.view();
+        response.withData("replica", lease.replicaId())
+                .withData("lease", lease.state())
+                .withData("liveReplicas", lease.liveReplicas());
+
         GovernorStats stats = pools.snapshot();
         Map<String, Integer> openBreakers = new HashMap<>();
         stats.tenants().forEach(t -> openBreakers.merge(t.server(), "CLOSED".equals(t.breaker()) ? 0 : 1, Integer::sum));
@@ -74,6 +82,13 @@ public class GovernorReadiness implements AsyncHealthCheck {
                     .withData(prefix + "saturationPercent", Math.round(server.saturation() * 100))
                     .withData(prefix + "level", level.name())
                     .withData(prefix + "openBreakers", openBreakers.getOrDefault(server.server(), 0));
+            ReplicaLeases.ServerShare share = lease.servers().get(server.server());
+            if (share != null) {
+                response.withData(prefix + "share", share.share())
+                        .withData(prefix + "floor", share.floor())
+                        .withData(prefix + "fleetBudget", share.budget())
+                        .withData(prefix + "publishedShares", share.published());
+            }
             if (level == SaturationLevel.CRITICAL && config.criticalSaturationNotReady()) {
                 up = false;
             }

@@ -10,6 +10,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tenantgate.governor.GovernorRejection;
 import io.tenantgate.governor.GovernorStats;
+import io.tenantgate.governor.ReplicaLeases;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.resilience.TenantGuards;
 import io.vertx.core.Vertx;
@@ -42,6 +43,7 @@ public class GovernorMetrics {
     private final MeterRegistry registry;
     private final TenantPools pools;
     private final TenantGuards guards;
+    private final ReplicaLeases leases;
     private final MetricsConfig config;
     private final Vertx vertx;
     private final Set<String> servers = ConcurrentHashMap.newKeySet();
@@ -55,9 +57,10 @@ public class GovernorMetrics {
     private MultiGauge tenantRequests;
     private long timer = -1;
 
-    public GovernorMetrics(MeterRegistry registry, TenantPools pools, TenantGuards guards, MetricsConfig config,
-                           Vertx vertx) {
+    public GovernorMetrics(MeterRegistry registry, TenantPools pools, TenantGuards guards, ReplicaLeases leases,
+                           MetricsConfig config, Vertx vertx) {
         this.registry = registry;
+        this.leases = leases;
         this.pools = pools;
         this.guards = guards;
         this.config = config;
@@ -77,6 +80,12 @@ public class GovernorMetrics {
                     .description("Tenant circuit breaker state changes, by the state entered")
                     .tag("to", to.name()).register(registry);
         }
+        Gauge.builder("tenantgate.replicas.live", leases, l -> l.view().liveReplicas())
+                .description("Replicas with a live lease in the registry, this one included (1 with leases off)")
+                .register(registry);
+        Gauge.builder("tenantgate.lease.renewed.age", leases, l -> l.view().renewedMillisAgo() / 1000.0)
+                .description("Seconds since this replica's last successful lease renewal (-0.001: none yet or leases off)")
+                .baseUnit("seconds").register(registry);
         Gauge.builder("tenantgate.pools.live", pools, TenantPools::livePools)
                 .description("Tenant pools open").register(registry);
         Gauge.builder("tenantgate.pools.draining", pools, TenantPools::drainingPools)
@@ -143,6 +152,12 @@ public class GovernorMetrics {
                 GovernorStats.ServerStats::waiting);
         serverGauge("tenantgate.server.budget", "This instance's share of the server's connection budget", tags,
                 server, GovernorStats.ServerStats::budget);
+        leaseGauge("tenantgate.server.budget.fleet", "The budget of all replicas together", tags, server,
+                ReplicaLeases.ServerShare::budget);
+        leaseGauge("tenantgate.server.budget.published", "Sum of the shares published by live replicas", tags, server,
+                ReplicaLeases.ServerShare::published);
+        leaseGauge("tenantgate.server.budget.floor", "This replica's guaranteed minimum of the budget", tags, server,
+                ReplicaLeases.ServerShare::floor);
         serverGauge("tenantgate.server.budget.use", "Open connections / budget (1 = full)", tags, server,
                 GovernorStats.ServerStats::saturation);
         Gauge.builder("tenantgate.server.breakers.open", this, m -> m.fresh().tenants().stream()
@@ -190,6 +205,15 @@ public class GovernorMetrics {
         List<io.micrometer.core.instrument.Meter> gone = registry.getMeters().stream()
                 .filter(meter -> server.equals(meter.getId().getTag("server"))).toList();
         gone.forEach(registry::remove);
+    }
+
+    /** A gauge of the lease protocol's view of a server (the configured budget with leases off). */
+    private void leaseGauge(String name, String description, Tags tags, String server,
+                            ToDoubleFunction<ReplicaLeases.ServerShare> value) {
+        Gauge.builder(name, this, m -> {
+            ReplicaLeases.ServerShare share = m.leases.view().servers().get(server);
+            return share == null ? value(m, server, GovernorStats.ServerStats::budget) : value.applyAsDouble(share);
+        }).description(description).tags(tags).register(registry);
     }
 
     private void serverGauge(String name, String description, Tags tags, String server,

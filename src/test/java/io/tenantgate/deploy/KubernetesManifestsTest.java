@@ -311,16 +311,19 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void budgetReplicasCoverHpaMaximumPlusRolloutSurge() {
+    void podsShareBudgetsThroughLeasesWithAFloorSizedForHpaMaximumPlusRolloutSurge() {
         int maxReplicas = manifests().one(HorizontalPodAutoscaler.class).getSpec().getMaxReplicas();
         RollingUpdateDeployment rolling = manifests().one(Deployment.class).getSpec().getStrategy().getRollingUpdate();
         assertNotNull(rolling, "an explicit rolling update, so the surge is known");
         int surge = podCount(rolling.getMaxSurge(), maxReplicas);
         assertEquals(0, podCount(rolling.getMaxUnavailable(), maxReplicas),
                 "maxUnavailable 0: no capacity lost during a rollout");
-        int replicas = prod().getValue("tenantgate.budget.replicas", Integer.class);
-        assertEquals(maxReplicas + surge, replicas, "tenantgate.budget.replicas must be the HPA's maxReplicas ("
-                + maxReplicas + ") + maxSurge (" + surge + "), or pods together can exceed a server's budget");
+        assertTrue(prod().getValue("tenantgate.budget.lease.enabled", Boolean.class),
+                "leases on: pods split each budget by the live pods, and manual scaling stays safe");
+        int replicas = prod().getValue("tenantgate.budget.max-replicas", Integer.class);
+        assertEquals(maxReplicas + surge, replicas, "tenantgate.budget.max-replicas must be the HPA's maxReplicas ("
+                + maxReplicas + ") + maxSurge (" + surge + "): the floor each pod keeps while the registry is"
+                + " unreachable is budget / that");
     }
 
     /** A surge or unavailability in pods: a number, or a percentage of the replicas rounded up as Kubernetes does. */

@@ -1,0 +1,152 @@
+package io.tenantgate.governor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The arithmetic of one renewal (see {@link ReplicaLeases}): from the lease table as read and this
+ * replica's own budgets, the share it may hold of each server and what it publishes. Pure, so the
+ * rules are stated once and tested without a registry.
+ *
+ * <p>For each server:
+ * <ul>
+ *   <li><b>budget</b>: the lowest of this replica's and the live replicas' published budgets (a
+ *       budget derived from the server on one replica caps them all);</li>
+ *   <li><b>floor</b>: {@code budget / max(max-replicas, live replicas)};</li>
+ *   <li><b>committed</b> by the others: a live lease's published share; an expired one's
+ *       {@code min(share, floor)} until {@code horizon + margin}; then nothing;</li>
+ *   <li><b>target</b>: the budget split by demand among the live replicas that use the server
+ *       (max-min fairness: replicas are served in order of demand, each getting the smaller of its
+ *       demand and an equal part of what is left; ties in replica-id order), plus a part of what
+ *       demand leaves over: {@code leftover / (n + 1)} each, so a replica that wants more, or one
+ *       that starts, finds room at once, without waiting for anyone to shrink. With demand on every
+ *       replica above its equal part, the targets are the equal split and sum to the budget;</li>
+ *   <li><b>share</b> = {@code min(target, budget - committed)}: never more than the others leave;</li>
+ *   <li><b>published</b> = {@code max(share, permits held)}: while connections above a smaller
+ *       share are still closing, the others go on counting them.</li>
+ * </ul>
+ */
+final class LeaseShares {
+
+    private LeaseShares() {
+    }
+
+    /**
+     * One server's entry in a lease row. {@code active}: its replica uses the server and wants a
+     * share; {@code demand}: the most connections it had in use or wanted since its previous renewal.
+     */
+    record Claim(int share, int floor, int budget, boolean active, int demand) {
+    }
+
+    /** A lease row as read: its age on the registry's clock. */
+    record Lease(String replicaId, long ageNanos, Map<String, Claim> claims) {
+    }
+
+    /** What this replica takes and publishes for one server. */
+    record Plan(int share, int floor, int budget, int published, int committedByOthers) {
+    }
+
+    static Map<String, Plan> plan(String me, List<Lease> table, Map<String, ServerBudget.LeaseView> mine,
+                                  int maxReplicas, long expiredAfterNanos, long goneAfterNanos) {
+        List<Lease> others = new ArrayList<>();
+        int live = 1;
+        for (Lease lease : table) {
+            if (lease.replicaId().equals(me) || lease.ageNanos() > goneAfterNanos) {
+                continue;
+            }
+            others.add(lease);
+            if (lease.ageNanos() <= expiredAfterNanos) {
+                live++;
+            }
+        }
+        Map<String, Plan> plans = new HashMap<>();
+        for (Map.Entry<String, ServerBudget.LeaseView> entry : mine.entrySet()) {
+            String server = entry.getKey();
+            ServerBudget.LeaseView view = entry.getValue();
+            int budget = view.fleetBudget();
+            int committed = 0;
+            Map<String, Integer> demands = new HashMap<>();
+            if (view.inUse()) {
+                demands.put(me, view.demand());
+            }
+            for (Lease other : others) {
+                Claim claim = other.claims().get(server);
+                if (claim == null) {
+                    continue;
+                }
+                boolean fresh = other.ageNanos() <= expiredAfterNanos;
+                if (fresh) {
+                    budget = Math.min(budget, claim.budget());
+                    if (claim.active()) {
+                        demands.put(other.replicaId(), claim.demand());
+                    }
+                }
+                committed += fresh ? claim.share() : Math.min(claim.share(), claim.floor());
+            }
+            int floor = budget / Math.max(maxReplicas, live);
+            int share = 0;
+            if (view.inUse()) {
+                share = Math.max(0, Math.min(target(me, demands, budget), budget - committed));
+            }
+            plans.put(server, new Plan(share, Math.min(floor, share), budget, Math.max(share, view.permits()), committed));
+        }
+        return plans;
+    }
+
+    /**
+     * This replica's target: its max-min fair part of the budget by demand, plus its part of the
+     * leftover. Every replica computes the same allocation from the same table.
+     */
+    static int target(String me, Map<String, Integer> demands, int budget) {
+        List<Map.Entry<String, Integer>> order = new ArrayList<>(demands.entrySet());
+        order.sort(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+        int remaining = budget;
+        for (int i = 0; i < order.size(); i++) {
+            int left = order.size() - i;
+            int demand = Math.max(0, order.get(i).getValue());
+            if (demand >= remaining / left) {
+                // Everyone from here on wants at least an equal part: equal parts, the remainder one
+                // each in replica-id order (stable while demands move, so shares do not flap).
+                List<String> saturated = new ArrayList<>();
+                order.subList(i, order.size()).forEach(e -> saturated.add(e.getKey()));
+                saturated.sort(null);
+                int rank = saturated.indexOf(me);
+                if (rank < 0) {
+                    return 0;
+                }
+                return remaining / left + (rank < remaining % left ? 1 : 0);
+            }
+            remaining -= demand;
+            if (order.get(i).getKey().equals(me)) {
+                return demand + leftover(order, i, remaining);
+            }
+        }
+        return 0;
+    }
+
+    /** What demand leaves of the budget once everyone from {@code i} on is served, split by n + 1. */
+    private static int leftover(List<Map.Entry<String, Integer>> order, int i, int remaining) {
+        for (int j = i + 1; j < order.size(); j++) {
+            int left = order.size() - j;
+            int demand = Math.max(0, order.get(j).getValue());
+            if (demand >= remaining / left) {
+                return 0; // the rest take everything that is left
+            }
+            remaining -= demand;
+        }
+        return remaining / (order.size() + 1);
+    }
+
+    /** Live leases (this replica's included) in a table as read. */
+    static int live(String me, List<Lease> table, long expiredAfterNanos) {
+        int live = 1;
+        for (Lease lease : table) {
+            if (!lease.replicaId().equals(me) && lease.ageNanos() <= expiredAfterNanos) {
+                live++;
+            }
+        }
+        return live;
+    }
+}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.demo.embedded.EmbeddedMariaDbServer;
 import io.tenantgate.demo.embedded.EmbeddedPostgresServer;
 import io.tenantgate.testing.Await;
@@ -16,14 +17,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -199,7 +197,7 @@ class ReplicaLeasesIT {
             peaks.forEach((name, peak) -> System.out.printf("phase %-16s server-side peak %2d of %d%n", name, peak, BUDGET));
             peaks.forEach((name, peak) -> assertTrue(peak <= BUDGET, "phase " + name + ": " + peak + " > " + BUDGET));
         } finally {
-            delete(dir);
+            DemoServers.deleteTree(dir);
         }
         // Every request of every phase ended 2xx or 503.
         for (Map.Entry<String, Long> started : phaseStarts.entrySet()) {
@@ -325,16 +323,5 @@ class ReplicaLeasesIT {
 
     private static long ms(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
     }
 }

@@ -36,8 +36,10 @@ public final class DemoServers implements AutoCloseable {
     private final EmbeddedMariaDbServer mariadb;
     private final Map<String, String> config = new LinkedHashMap<>();
     private final long startMillis;
+    private final Path dir;
 
     private DemoServers(Path dir, int tenantServerMaxConnections) {
+        this.dir = dir;
         long start = System.nanoTime();
         this.registry = new EmbeddedPostgresServer(dir.resolve("registry"), 50);
         this.postgres = new EmbeddedPostgresServer(dir.resolve("postgresql"), tenantServerMaxConnections);
@@ -130,6 +132,21 @@ public final class DemoServers implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
+        }
+        deleteTree(dir); // ~500 MB of binaries and data per run: a run leaves nothing behind
+    }
+
+    /** Deletes a directory and everything under it; what cannot be deleted is reported, not thrown. */
+    public static void deleteTree(Path dir) {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            LOG.warnf("could not delete %s entirely: %s", dir, e.toString());
         }
     }
 }

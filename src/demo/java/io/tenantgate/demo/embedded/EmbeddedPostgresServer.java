@@ -34,6 +34,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
 
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
+    private final Path root;
 
     private EmbeddedPostgres startPostgres(Path dir, int maxConnections, Map<String, String> serverConfig)
             throws IOException {
@@ -61,6 +62,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     public EmbeddedPostgresServer(Path dir, int maxConnections, Map<String, String> serverConfig) {
         try {
             Files.createDirectories(dir);
+            this.root = dir;
             this.dataDirectory = dir.resolve("data").toAbsolutePath();
             this.postgres = startPostgres(dir, maxConnections, serverConfig);
         } catch (IOException e) {
@@ -165,11 +167,13 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     }
 
     @Override
+    /** Stops the server and deletes its binaries and data: a run leaves nothing behind. */
     public void close() {
         try {
             postgres.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        DemoServers.deleteTree(root);
     }
 }

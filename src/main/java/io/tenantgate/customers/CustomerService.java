@@ -3,9 +3,9 @@ package io.tenantgate.customers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
-import io.tenantgate.resilience.IdempotencyKeys;
-import io.tenantgate.resilience.Idempotence;
-import io.tenantgate.governor.DatabaseErrors;
+import io.tenantgate.idempotency.IdempotencyKeys;
+import io.tenantgate.failure.Idempotence;
+import io.tenantgate.failure.DatabaseFailures;
 import io.tenantgate.governor.TenantSql;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.TenantRoute;
@@ -52,7 +52,7 @@ public class CustomerService {
         CustomerSql dialect = CustomerSql.of(tenant.kind());
         Customer customer = newCustomer(input);
         return sql.withTransaction(tenant, Idempotence.ONCE, c -> repository.insert(c, dialect, customer))
-                .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> duplicate(customer.email()))
+                .onFailure(DatabaseFailures::isUniqueViolation).transform(e -> duplicate(customer.email()))
                 .replaceWith(customer);
     }
 
@@ -71,7 +71,7 @@ public class CustomerService {
                     return repository.insert(c, dialect, customer).map(done -> new IdempotencyKeys.Outcome(201,
                             "api/customers/" + customer.id(), body(customer)));
                 })
-                .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> duplicate(normalized.email()));
+                .onFailure(DatabaseFailures::isUniqueViolation).transform(e -> duplicate(normalized.email()));
     }
 
     private String body(Object value) {
@@ -109,7 +109,7 @@ public class CustomerService {
                             }
                             return found;
                         })))
-                .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> duplicate(normalized.email()))
+                .onFailure(DatabaseFailures::isUniqueViolation).transform(e -> duplicate(normalized.email()))
                 .map(found -> orNotFound(found, id));
     }
 

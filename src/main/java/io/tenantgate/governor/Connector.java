@@ -1,5 +1,6 @@
 package io.tenantgate.governor;
 
+import io.tenantgate.failure.ConnectTimeout;
 import io.smallrye.common.vertx.VertxContext;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
@@ -168,12 +169,5 @@ class Connector {
                     LOG.debugf("cancelling an abandoned statement failed: %s", failure.toString()));
         }
         return connection.close().onFailure(failure -> LOG.debugf("closing a connection failed: %s", failure.toString()));
-    }
-
-    /** The whole connect, authentication included, did not finish in time. */
-    static final class ConnectTimeout extends io.vertx.core.VertxException {
-        ConnectTimeout(String server, long millis) {
-            super("connecting to " + server + " took longer than " + millis + " ms", true);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.tenantgate.governor;
 
+import io.tenantgate.failure.GovernorRejection;
+import io.tenantgate.failure.ConnectTimeout;
 import io.tenantgate.observability.StatementLog;
 import io.tenantgate.registry.DatabaseKind;
 import io.vertx.core.Future;
@@ -817,7 +819,7 @@ public final class ServerBudget {
 
     /** Under the lock: a connect failed; one that timed out is left pending (see {@link #lateConnects}). */
     private void timedOutConnect(Throwable failure) {
-        if (failure instanceof Connector.ConnectTimeout) {
+        if (failure instanceof ConnectTimeout) {
             lateConnects++;
             lastLateConnectNanos = System.nanoTime();
         }

@@ -382,6 +382,6 @@ final class TenantPool {
 
     /** A failure that leaves the connection unusable: it broke, or the server ended the session. */
     private static boolean brokenBy(Throwable failure) {
-        return failure != null && io.tenantgate.resilience.TransientFailures.isConnectionLoss(failure);
+        return failure != null && io.tenantgate.failure.DatabaseFailures.isConnectionLoss(failure);
     }
 }

@@ -1,5 +1,6 @@
 package io.tenantgate.governor;
 
+import io.tenantgate.failure.GovernorRejection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tenantgate.observability.StatementLog;

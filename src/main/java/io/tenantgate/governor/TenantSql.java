@@ -1,13 +1,14 @@
 package io.tenantgate.governor;
 
+import io.tenantgate.failure.GovernorRejection;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.TenantRoute;
-import io.tenantgate.resilience.DeadlineExceeded;
-import io.tenantgate.resilience.Idempotence;
+import io.tenantgate.failure.DeadlineExceeded;
+import io.tenantgate.failure.Idempotence;
 import io.tenantgate.resilience.TenantGuards;
-import io.tenantgate.resilience.TransientFailures;
+import io.tenantgate.failure.DatabaseFailures;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -34,7 +35,7 @@ import java.util.function.Function;
  *       back-off included. The attempt running when it passes is cancelled, which closes its
  *       connection rather than pooling it busy.</li>
  *   <li>Only transient failures are retried, and writes only when repeating them is safe
- *       ({@link Idempotence}, {@link TransientFailures}).</li>
+ *       ({@link Idempotence}, {@link DatabaseFailures}).</li>
  *   <li>A tenant whose database keeps failing is cut off by its own breaker: its calls fail fast
  *       with 503 {@code tenant-unavailable} and open no connection; other tenants are untouched.</li>
  * </ul>
@@ -249,15 +250,15 @@ public class TenantSql {
         if (failure instanceof ProblemException || failure instanceof GovernorRejection) {
             return failure;
         }
-        if (DatabaseErrors.isRejectedValue(failure)) {
+        if (DatabaseFailures.isRejectedValue(failure)) {
             return ProblemException.badRequest("validation", "the tenant's database refused a value of this request"
                     + " (too long, out of range or not representable); nothing was stored");
         }
-        if (TransientFailures.isStatementTimeout(failure)) {
+        if (DatabaseFailures.isStatementTimeout(failure)) {
             return ProblemException.unavailable("tenant-statement-timeout", "a statement on the database of tenant "
                     + tenant.key() + " ran past its statement timeout and was stopped by the server", 1);
         }
-        if (TransientFailures.isTransient(failure) || DatabaseErrors.isUnavailable(failure)) {
+        if (DatabaseFailures.isTransient(failure) || DatabaseFailures.isUnavailable(failure)) {
             // One line per failed call would flood the log in an outage; the breaker logs its opening.
             LOG.debugf("database of tenant %s unavailable: %s", tenant.key(), failure);
             return ProblemException.unavailable("tenant-database-unavailable",

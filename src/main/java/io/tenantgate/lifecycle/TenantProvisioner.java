@@ -3,7 +3,7 @@ package io.tenantgate.lifecycle;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
-import io.tenantgate.governor.DatabaseErrors;
+import io.tenantgate.failure.DatabaseFailures;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.migration.TenantMigrations;
 import io.tenantgate.migration.TenantMigrator;
@@ -74,7 +74,7 @@ public class TenantProvisioner {
                 .chain(() -> persist(tenant))
                 .invoke(() -> directory.invalidate(spec.key()))
                 // Two provisions of one key can both pass the existence check; the primary key decides.
-                .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> new ProblemException(409, "tenant-exists",
+                .onFailure(DatabaseFailures::isUniqueViolation).transform(e -> new ProblemException(409, "tenant-exists",
                         "Conflict", "tenant '" + spec.key() + "' already exists"))
                 .replaceWith(route);
     }

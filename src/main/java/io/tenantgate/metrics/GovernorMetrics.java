@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.tenantgate.governor.GovernorRejection;
+import io.tenantgate.failure.GovernorRejection;
 import io.tenantgate.governor.GovernorStats;
 import io.tenantgate.governor.ReplicaLeases;
 import io.tenantgate.governor.TenantPools;

@@ -8,8 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import io.tenantgate.governor.DatabaseErrors;
-import io.tenantgate.governor.GovernorRejection;
+import io.tenantgate.failure.DatabaseFailures;
+import io.tenantgate.failure.GovernorRejection;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -132,7 +132,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
-        if (DatabaseErrors.isUnavailable(e)) {
+        if (DatabaseFailures.isUnavailable(e)) {
             // Cannot reach or acquire from the tenant's database: the caller should retry later.
             // The message names the condition (refused, limit, auth); it carries no credentials.
             LOG.warnf("tenant database unavailable: %s", e.toString());

@@ -4,7 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.tenantgate.governor.TenantSql;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.TenantRoute;
-import io.tenantgate.resilience.Idempotence;
+import io.tenantgate.failure.Idempotence;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;

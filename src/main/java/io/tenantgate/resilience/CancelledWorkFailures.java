@@ -1,5 +1,6 @@
 package io.tenantgate.resilience;
 
+import io.tenantgate.failure.DatabaseFailures;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +21,7 @@ class CancelledWorkFailures {
 
     void install(@Observes StartupEvent started) {
         Infrastructure.setDroppedExceptionHandler(failure -> {
-            if (TransientFailures.isConnectionLoss(failure)) {
+            if (DatabaseFailures.isConnectionLoss(failure)) {
                 LOG.debugf("statement of an abandoned connection ended: %s", failure.getMessage());
             } else {
                 LOG.error("Mutiny had to drop the following exception", failure);

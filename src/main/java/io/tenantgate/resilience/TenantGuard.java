@@ -1,5 +1,6 @@
 package io.tenantgate.resilience;
 
+import io.tenantgate.failure.DatabaseFailures;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.util.TypeLiteral;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  * shares one description with every other tenant's (metrics are tagged by it, so cardinality stays
  * constant). Its state is followed here through {@code onStateChange}.
  *
- * <p>Only failures that speak about the tenant's database count ({@link TransientFailures#countsAgainstTenant});
+ * <p>Only failures that speak about the tenant's database count ({@link DatabaseFailures#countsAgainstTenant});
  * everything else, including 404s and 409s raised inside the call, counts as success.
  */
 public final class TenantGuard {
@@ -55,9 +56,9 @@ public final class TenantGuard {
     }
 
     private boolean counts(Throwable failure) {
-        boolean counts = TransientFailures.countsAgainstTenant(failure);
+        boolean counts = DatabaseFailures.countsAgainstTenant(failure);
         if (counts) {
-            lastFailure = TransientFailures.describe(failure);
+            lastFailure = DatabaseFailures.describe(failure);
         }
         return counts;
     }
@@ -91,7 +92,7 @@ public final class TenantGuard {
         return state;
     }
 
-    /** The last failure the breaker counted, in a few words ({@link TransientFailures#describe}); null if none. */
+    /** The last failure the breaker counted, in a few words ({@link DatabaseFailures#describe}); null if none. */
     public String lastFailure() {
         return lastFailure;
     }

@@ -1,5 +1,7 @@
 package io.tenantgate.resilience;
 
+import io.tenantgate.failure.Idempotence;
+import io.tenantgate.failure.DatabaseFailures;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * taken only once an attempt has failed ({@link #retries}), so the success path pays for no retry
  * machinery. The caller ({@code TenantSql}) waits out {@link #backoffMillis} on a Vert.x timer of
  * its own context and never retries an open breaker. Rules: only transient failures, writes only
- * when repeating them is safe ({@link TransientFailures#isRetryable}); at most
+ * when repeating them is safe ({@link DatabaseFailures#isRetryable}); at most
  * {@code retry.max-retries} retries; the waits double from {@code initial-backoff} up to
  * {@code max-backoff}, each moved by up to {@code jitter} either way; nothing sleeps.
  */
@@ -88,7 +90,7 @@ public class TenantGuards {
      */
     public boolean retries(Throwable failure, Idempotence idempotence, int done) {
         if (done >= config.retry().maxRetries() || failure instanceof CircuitBreakerOpenException
-                || !TransientFailures.isRetryable(failure, idempotence)) {
+                || !DatabaseFailures.isRetryable(failure, idempotence)) {
             return false;
         }
         counters.retried();

@@ -1,8 +1,10 @@
-package io.tenantgate.resilience;
+package io.tenantgate.idempotency;
 
+import io.tenantgate.failure.Idempotence;
 import io.smallrye.mutiny.Uni;
-import io.tenantgate.governor.DatabaseErrors;
+import io.tenantgate.failure.DatabaseFailures;
 import io.tenantgate.governor.TenantSql;
+import io.tenantgate.resilience.ResilienceConfig;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
@@ -147,9 +149,9 @@ public class IdempotencyKeys {
                 : c.preparedQuery(dialect.usualLockWait).execute();
         return shortLockWait.chain(() -> c.preparedQuery(dialect.claim).execute(Tuple.of(key, hash, nowParam)))
                 .call(() -> usualLockWait) // the work itself waits for locks as usual
-                .onFailure(DatabaseErrors::isUniqueViolation).transform(e -> new KeyTaken())
-                .onFailure(failure -> TransientFailures.isLockWaitTimeout(failure)
-                        || TransientFailures.isStatementTimeout(failure)).transform(e -> inFlight())
+                .onFailure(DatabaseFailures::isUniqueViolation).transform(e -> new KeyTaken())
+                .onFailure(failure -> DatabaseFailures.isLockWaitTimeout(failure)
+                        || DatabaseFailures.isStatementTimeout(failure)).transform(e -> inFlight())
                 .replaceWithVoid();
     }
 

@@ -1,4 +1,4 @@
-package io.tenantgate.resilience;
+package io.tenantgate.failure;
 
 /**
  * A tenant database operation ran out of its request deadline. The work was cancelled and the

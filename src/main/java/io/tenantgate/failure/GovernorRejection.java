@@ -1,4 +1,4 @@
-package io.tenantgate.governor;
+package io.tenantgate.failure;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -42,7 +42,8 @@ public final class GovernorRejection extends RuntimeException {
         this(reason, detail, null);
     }
 
-    GovernorRejection(Reason reason, String detail, LongAdder answers) {
+    /** For the governor: {@code answers} is the refusing server's counter, counted by {@link #answered}. */
+    public GovernorRejection(Reason reason, String detail, LongAdder answers) {
         super(detail, null, false, false);
         this.reason = reason;
         this.answers = answers;

@@ -1,4 +1,4 @@
-package io.tenantgate.resilience;
+package io.tenantgate.failure;
 
 /** Whether repeating an operation could do its work twice: decides which failures are retried. */
 public enum Idempotence {

@@ -1,7 +1,6 @@
-package io.tenantgate.resilience;
+package io.tenantgate.failure;
 
-import io.tenantgate.governor.DatabaseErrors;
-import io.tenantgate.governor.GovernorRejection;
+import io.vertx.core.VertxException;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -9,15 +8,21 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Which tenant database failures are worth another attempt, and which say the tenant's database
- * is unwell; for both kinds side by side, in this one place.
+ * The one failure vocabulary of tenantgate: what a tenant database failure means, for both kinds
+ * side by side, with the code tables in this one place. The governor, the retries and breakers,
+ * and the problem mapping all ask here.
  *
- * <p>Three questions, asked of the failure and every cause under it:
+ * <p>What the request did wrong: {@link #isUniqueViolation} (409), {@link #isRejectedValue} (400).
+ * What the server or the pool could not do: {@link #isUnavailable} (503), {@link #isConnectTimeout},
+ * {@link #isStatementTimeout}, {@link #isConnectionLoss}.
+ *
+ * <p>And three questions for resilience, asked of the failure and every cause under it:
  * <ul>
  *   <li>{@link #isTransient}: would the same call likely succeed a moment later? Lost or refused
  *       connections, server restarts, "too many connections", deadlocks and serialization
@@ -31,7 +36,8 @@ import java.util.function.Predicate;
  *       tenant's own connections, a full queue, shutting down) are not.</li>
  * </ul>
  */
-public final class TransientFailures {
+public final class DatabaseFailures {
+
 
     /** MySQL/MariaDB error codes of transient failures. */
     static final Set<Integer> MYSQL_TRANSIENT = Set.of(
@@ -78,7 +84,7 @@ public final class TransientFailures {
             3024); // MySQL: max_execution_time exceeded
     private static final Set<String> PG_STATEMENT_TIMEOUT = Set.of("57014"); // canceling statement
 
-    private TransientFailures() {
+    private DatabaseFailures() {
     }
 
     /** A lock wait gave up: PostgreSQL {@code lock_timeout} (55P03), InnoDB's lock wait timeout (1205). */
@@ -126,7 +132,7 @@ public final class TransientFailures {
         if (anyCause(failure, t -> hasCode(t, MYSQL_CONTENTION, PG_CONTENTION))) {
             return false;
         }
-        return isTransient(failure) || DatabaseErrors.isUnavailable(failure);
+        return isTransient(failure) || isUnavailable(failure);
     }
 
     /**
@@ -141,7 +147,7 @@ public final class TransientFailures {
             return "statement timeout";
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (DatabaseErrors.isConnectTimeout(t)) {
+            if (isConnectTimeout(t)) {
                 return "connect did not finish within the connect timeout";
             }
             if (t instanceof ConnectException) {
@@ -174,7 +180,7 @@ public final class TransientFailures {
 
     /** The failure, or a cause under it, is a connection that broke or was closed under a command. */
     public static boolean isConnectionLoss(Throwable failure) {
-        return anyCause(failure, TransientFailures::isLostConnection);
+        return anyCause(failure, DatabaseFailures::isLostConnection);
     }
 
     private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
@@ -194,7 +200,7 @@ public final class TransientFailures {
     /** The TCP connection was refused or unroutable: the server never saw the request. */
     private static boolean neverConnected(Throwable t) {
         // A connect that did not finish in time (a frozen server) did no work either.
-        return t instanceof ConnectException || t instanceof NoRouteToHostException || DatabaseErrors.isConnectTimeout(t);
+        return t instanceof ConnectException || t instanceof NoRouteToHostException || isConnectTimeout(t);
     }
 
     /** An established connection broke (reset, closed, server gone) before or while a command ran. */
@@ -210,5 +216,76 @@ public final class TransientFailures {
         // specific enough to go by alone.
         return message != null && (message.startsWith(PENDING_ON_CLOSED) || message.startsWith(NOT_ACTIVE)
                 || message.startsWith(WAS_CLOSED));
+    }
+
+    /** A unique constraint was violated: PostgreSQL SQLSTATE 23505, MySQL error 1062. */
+    public static boolean isUniqueViolation(Throwable failure) {
+        // Hibernate Reactive wraps the driver's exception; the Vert.x clients do not.
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            boolean unique = switch (t) {
+                case PgException pg -> "23505".equals(pg.getSqlState());
+                case MySQLException my -> my.getErrorCode() == 1062;
+                default -> false;
+            };
+            if (unique) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The database refused a value the request carried (too long, not representable, out of range):
+     * PostgreSQL's data exceptions (SQLSTATE class 22) and MySQL's 1048, 1264, 1265, 1292, 1366,
+     * 1367, 1406. Validation refuses such input first; this is the net under it, so a database's
+     * "no" to input is always the caller's 400, never a 500.
+     */
+    public static boolean isRejectedValue(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            boolean rejected = switch (t) {
+                case PgException pg -> pg.getSqlState() != null && pg.getSqlState().startsWith("22");
+                case MySQLException my -> java.util.Set.of(1048, 1264, 1265, 1292, 1366, 1367, 1406)
+                        .contains(my.getErrorCode());
+                default -> false;
+            };
+            if (rejected) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A connect, authentication included, did not finish within the connect timeout (see {@code Connector}). */
+    public static boolean isConnectTimeout(Throwable failure) {
+        return failure instanceof ConnectTimeout;
+    }
+
+    /**
+     * The database could not be reached or no connection could be had in time: a condition of the
+     * server or the pool, not of the request.
+     */
+    public static boolean isUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof ClosedChannelException || t instanceof UnknownHostException
+                    || t instanceof ConnectTimeout) {
+                return true;
+            }
+            // Side by side: connection refused by limits, rejected credentials, server shutting down.
+            if (t instanceof PgException pg && pg.getSqlState() != null
+                    && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P")
+                    || "53300".equals(pg.getSqlState()) || "28P01".equals(pg.getSqlState())
+                    || "28000".equals(pg.getSqlState()))) {
+                return true;
+            }
+            if (t instanceof MySQLException my && (my.getErrorCode() == 1040 || my.getErrorCode() == 1203
+                    || my.getErrorCode() == 1226 || my.getErrorCode() == 1045 || my.getErrorCode() == 1044)) {
+                return true;
+            }
+            // Vert.x's own timeouts (a TCP connect timeout) come as plain VertxExceptions.
+            if (t instanceof VertxException v && v.getMessage() != null && v.getMessage().contains("Timeout")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,6 +1,5 @@
-package io.tenantgate.resilience;
+package io.tenantgate.failure;
 
-import io.tenantgate.governor.GovernorRejection;
 import io.vertx.core.VertxException;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.pgclient.PgException;
@@ -16,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The classification table: which failures are retried, for both kinds, code by code. */
-class TransientFailuresTest {
+class DatabaseFailuresTest {
 
     private static MySQLException mysql(int code) {
         return new MySQLException("error " + code, code, "HY000");
@@ -29,34 +28,34 @@ class TransientFailuresTest {
     @ParameterizedTest
     @ValueSource(ints = {1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013})
     void everyListedMysqlCodeIsTransientAndRetriedForRepeatableWork(int code) {
-        assertTrue(TransientFailures.isTransient(mysql(code)));
-        assertTrue(TransientFailures.isRetryable(mysql(code), Idempotence.REPEATABLE));
+        assertTrue(DatabaseFailures.isTransient(mysql(code)));
+        assertTrue(DatabaseFailures.isRetryable(mysql(code), Idempotence.REPEATABLE));
         // Wrapped the way Hibernate Reactive and Vert.x wrap causes: still found.
-        assertTrue(TransientFailures.isTransient(new VertxException("wrapped", mysql(code))));
+        assertTrue(DatabaseFailures.isTransient(new VertxException("wrapped", mysql(code))));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"53300", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006", "40001", "40P01"})
     void everyListedPostgresStateIsTransientAndRetriedForRepeatableWork(String state) {
-        assertTrue(TransientFailures.isTransient(pg(state)));
-        assertTrue(TransientFailures.isRetryable(pg(state), Idempotence.REPEATABLE));
-        assertTrue(TransientFailures.isTransient(new VertxException("wrapped", pg(state))));
+        assertTrue(DatabaseFailures.isTransient(pg(state)));
+        assertTrue(DatabaseFailures.isRetryable(pg(state), Idempotence.REPEATABLE));
+        assertTrue(DatabaseFailures.isTransient(new VertxException("wrapped", pg(state))));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1062, 1064, 1142, 1044, 1146, 1054})
     void constraintSyntaxAndPermissionErrorsOnMysqlAreNeverRetried(int code) {
-        assertFalse(TransientFailures.isTransient(mysql(code)));
-        assertFalse(TransientFailures.isRetryable(mysql(code), Idempotence.REPEATABLE));
-        assertFalse(TransientFailures.isRetryable(mysql(code), Idempotence.ONCE));
+        assertFalse(DatabaseFailures.isTransient(mysql(code)));
+        assertFalse(DatabaseFailures.isRetryable(mysql(code), Idempotence.REPEATABLE));
+        assertFalse(DatabaseFailures.isRetryable(mysql(code), Idempotence.ONCE));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"23505", "23503", "42601", "42501", "42P01", "22001"})
     void constraintSyntaxAndPermissionErrorsOnPostgresAreNeverRetried(String state) {
-        assertFalse(TransientFailures.isTransient(pg(state)));
-        assertFalse(TransientFailures.isRetryable(pg(state), Idempotence.REPEATABLE));
-        assertFalse(TransientFailures.isRetryable(pg(state), Idempotence.ONCE));
+        assertFalse(DatabaseFailures.isTransient(pg(state)));
+        assertFalse(DatabaseFailures.isRetryable(pg(state), Idempotence.REPEATABLE));
+        assertFalse(DatabaseFailures.isRetryable(pg(state), Idempotence.ONCE));
     }
 
     @Test
@@ -64,16 +63,16 @@ class TransientFailuresTest {
         Throwable[] lost = {ClosedConnectionException.INSTANCE, new SocketException("Connection reset"),
                 new VertxException("Pending requests failed to be sent due to connection has been closed.", true)};
         for (Throwable failure : lost) {
-            assertTrue(TransientFailures.isTransient(failure), failure.toString());
-            assertTrue(TransientFailures.isRetryable(failure, Idempotence.REPEATABLE), failure.toString());
+            assertTrue(DatabaseFailures.isTransient(failure), failure.toString());
+            assertTrue(DatabaseFailures.isRetryable(failure, Idempotence.REPEATABLE), failure.toString());
             // The write may have committed before the connection went: repeating could do it twice.
-            assertFalse(TransientFailures.isRetryable(failure, Idempotence.ONCE), failure.toString());
+            assertFalse(DatabaseFailures.isRetryable(failure, Idempotence.ONCE), failure.toString());
         }
         for (String state : new String[] {"57P01", "57P02", "08003", "08006", "08000"}) {
-            assertFalse(TransientFailures.isRetryable(pg(state), Idempotence.ONCE), state);
+            assertFalse(DatabaseFailures.isRetryable(pg(state), Idempotence.ONCE), state);
         }
         for (int code : new int[] {2006, 2013}) {
-            assertFalse(TransientFailures.isRetryable(mysql(code), Idempotence.ONCE), Integer.toString(code));
+            assertFalse(DatabaseFailures.isRetryable(mysql(code), Idempotence.ONCE), Integer.toString(code));
         }
     }
 
@@ -82,48 +81,48 @@ class TransientFailuresTest {
         Throwable[] noEffect = {new ConnectException("Connection refused"), mysql(1040), mysql(1213), mysql(1205),
                 mysql(2002), mysql(2003), pg("53300"), pg("57P03"), pg("08001"), pg("40001"), pg("40P01")};
         for (Throwable failure : noEffect) {
-            assertTrue(TransientFailures.isRetryable(failure, Idempotence.ONCE), failure.toString());
+            assertTrue(DatabaseFailures.isRetryable(failure, Idempotence.ONCE), failure.toString());
         }
     }
 
     @Test
     void statementTimeoutsOfEveryKindAreRecognisedAndNeverRetried() {
         for (Throwable failure : new Throwable[] {mysql(1969), mysql(3024), pg("57014")}) {
-            assertTrue(TransientFailures.isStatementTimeout(failure), failure.toString());
-            assertFalse(TransientFailures.isRetryable(failure, Idempotence.REPEATABLE), failure.toString());
-            assertTrue(TransientFailures.countsAgainstTenant(failure), failure.toString());
+            assertTrue(DatabaseFailures.isStatementTimeout(failure), failure.toString());
+            assertFalse(DatabaseFailures.isRetryable(failure, Idempotence.REPEATABLE), failure.toString());
+            assertTrue(DatabaseFailures.countsAgainstTenant(failure), failure.toString());
         }
-        assertFalse(TransientFailures.isStatementTimeout(mysql(1205)), "a lock wait is not a statement timeout");
+        assertFalse(DatabaseFailures.isStatementTimeout(mysql(1205)), "a lock wait is not a statement timeout");
     }
 
     @Test
     void onlyFailuresOfTheTenantsDatabaseCountAgainstItsBreaker() {
-        assertTrue(TransientFailures.countsAgainstTenant(new ConnectException("Connection refused")));
-        assertTrue(TransientFailures.countsAgainstTenant(pg("57P01")));
-        assertTrue(TransientFailures.countsAgainstTenant(new DeadlineExceeded("slow", true)), "the database took the time");
-        assertTrue(TransientFailures.countsAgainstTenant(pg("28P01")), "rejected credentials");
-        assertTrue(TransientFailures.countsAgainstTenant(mysql(1045)), "rejected credentials");
+        assertTrue(DatabaseFailures.countsAgainstTenant(new ConnectException("Connection refused")));
+        assertTrue(DatabaseFailures.countsAgainstTenant(pg("57P01")));
+        assertTrue(DatabaseFailures.countsAgainstTenant(new DeadlineExceeded("slow", true)), "the database took the time");
+        assertTrue(DatabaseFailures.countsAgainstTenant(pg("28P01")), "rejected credentials");
+        assertTrue(DatabaseFailures.countsAgainstTenant(mysql(1045)), "rejected credentials");
 
         // Overload is answered 503 but is no evidence against the tenant's database.
-        assertFalse(TransientFailures.countsAgainstTenant(new DeadlineExceeded("queued", false)),
+        assertFalse(DatabaseFailures.countsAgainstTenant(new DeadlineExceeded("queued", false)),
                 "the time went waiting for a connection");
-        assertFalse(TransientFailures.countsAgainstTenant(
+        assertFalse(DatabaseFailures.countsAgainstTenant(
                 new GovernorRejection(GovernorRejection.Reason.ACQUIRE_TIMEOUT, "busy")), "its own queue");
-        assertFalse(TransientFailures.countsAgainstTenant(
+        assertFalse(DatabaseFailures.countsAgainstTenant(
                 new GovernorRejection(GovernorRejection.Reason.DATABASE_STALLED, "stalled")), "the server's stall");
-        assertFalse(TransientFailures.countsAgainstTenant(pg("53300")), "the server's slots are the budget's business");
-        assertFalse(TransientFailures.countsAgainstTenant(mysql(1040)));
+        assertFalse(DatabaseFailures.countsAgainstTenant(pg("53300")), "the server's slots are the budget's business");
+        assertFalse(DatabaseFailures.countsAgainstTenant(mysql(1040)));
 
-        assertFalse(TransientFailures.countsAgainstTenant(mysql(1062)), "a duplicate is the caller's");
-        assertFalse(TransientFailures.countsAgainstTenant(pg("23505")));
-        assertFalse(TransientFailures.countsAgainstTenant(pg("42601")), "a syntax error is ours, not the database's");
-        assertFalse(TransientFailures.countsAgainstTenant(pg("40P01")), "contention is not ill health");
-        assertFalse(TransientFailures.countsAgainstTenant(mysql(1213)));
-        assertFalse(TransientFailures.countsAgainstTenant(
+        assertFalse(DatabaseFailures.countsAgainstTenant(mysql(1062)), "a duplicate is the caller's");
+        assertFalse(DatabaseFailures.countsAgainstTenant(pg("23505")));
+        assertFalse(DatabaseFailures.countsAgainstTenant(pg("42601")), "a syntax error is ours, not the database's");
+        assertFalse(DatabaseFailures.countsAgainstTenant(pg("40P01")), "contention is not ill health");
+        assertFalse(DatabaseFailures.countsAgainstTenant(mysql(1213)));
+        assertFalse(DatabaseFailures.countsAgainstTenant(
                 new GovernorRejection(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED, "others")));
-        assertFalse(TransientFailures.countsAgainstTenant(
+        assertFalse(DatabaseFailures.countsAgainstTenant(
                 new GovernorRejection(GovernorRejection.Reason.TENANT_QUEUE_FULL, "full")));
-        assertFalse(TransientFailures.countsAgainstTenant(
+        assertFalse(DatabaseFailures.countsAgainstTenant(
                 io.tenantgate.problem.ProblemException.notFound("customer-not-found", "none")));
     }
 }

@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import io.tenantgate.governor.Dialect;
 import io.tenantgate.governor.TenantSql;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,8 +81,9 @@ class ArchitectureTest {
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("io.vertx.pgclient.PgConnection")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("io.vertx.mysqlclient.MySQLConnection")
                 .orShould().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.tenantgate.governor..")
-                        .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(TenantSql.class))))
-                .because("tenant SQL goes through one facade, TenantSql, that applies the tenant's pool, guard and budget")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(TenantSql.class, Dialect.class))))
+                .because("tenant SQL goes through one facade, TenantSql, that applies the tenant's pool, guard and budget,"
+                        + " and hands the work its Dialect")
                 .check(classes);
     }
 }

@@ -1,5 +1,6 @@
 package io.tenantgate.api;
 
+import io.tenantgate.problem.ProblemType;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
@@ -24,30 +25,27 @@ public class ProblemResponses implements OASFilter {
 
     private static final String PROBLEM = "application/problem+json";
 
-    /** Every problem type by status, with what it means; the README's table in machine form. */
+    /**
+     * The problem answers any operation can give, by status, with their titles: from
+     * {@link ProblemType}, the one registry. Every 503 type is listed, since overload and outages
+     * can meet any operation.
+     */
     static final Map<String, Map<String, String>> TYPES = new LinkedHashMap<>();
 
     static {
-        TYPES.put("400", Map.of("validation", "a field is missing or invalid; errors lists them",
-                "malformed-body", "the body is not the JSON expected", "invalid-id", "an id is not a UUID",
-                "invalid-idempotency-key", "Idempotency-Key must be 1 to 255 printable ASCII characters"));
-        TYPES.put("401", Map.of("unauthenticated", "no valid bearer token",
-                "invalid-tenant-claim", "the token has no usable tenant claim"));
-        TYPES.put("403", Map.of("forbidden", "the token lacks the group", "permission-denied",
-                "the caller's roles lack the permission", "tenant-suspended", "the tenant is suspended"));
-        TYPES.put("404", Map.of("unknown-tenant", "the token names a tenant that does not exist",
-                "not-found", "no such resource"));
-        TYPES.put("503", Map.ofEntries(Map.entry("tenant-unavailable", "the tenant's circuit breaker is open"),
-                Map.entry("tenant-queue-full", "too many requests wait for the tenant"),
-                Map.entry("acquire-timeout", "no connection of the tenant became free in time"),
-                Map.entry("server-budget-exhausted", "the database server's connection budget is in use"),
-                Map.entry("tenant-database-stalled", "the tenant's database server stopped answering; failed fast"),
-                Map.entry("tenant-deadline-exceeded", "the tenant's database did not answer in time"),
-                Map.entry("tenant-statement-timeout", "the database stopped a statement past its statement timeout"),
-                Map.entry("tenant-database-unavailable", "the tenant's database cannot be reached"),
-                Map.entry("tenant-schema-behind", "the tenant is being upgraded to this version's schema"),
-                Map.entry("registry-unavailable", "the tenant registry cannot be reached")));
+        put(ProblemType.VALIDATION, ProblemType.MALFORMED_BODY, ProblemType.INVALID_ID,
+                ProblemType.INVALID_IDEMPOTENCY_KEY);
+        put(ProblemType.withStatus(401).toArray(ProblemType[]::new));
+        put(ProblemType.withStatus(403).toArray(ProblemType[]::new));
+        put(ProblemType.UNKNOWN_TENANT, ProblemType.NOT_FOUND);
+        put(ProblemType.withStatus(503).toArray(ProblemType[]::new));
         TYPES.replaceAll((status, types) -> new java.util.TreeMap<>(types)); // a stable document
+    }
+
+    private static void put(ProblemType... types) {
+        for (ProblemType type : types) {
+            TYPES.computeIfAbsent(Integer.toString(type.status), s -> new LinkedHashMap<>()).put(type.slug, type.title);
+        }
     }
 
     @Override
@@ -92,7 +90,7 @@ public class ProblemResponses implements OASFilter {
                 .schema(OASFactory.createSchema().ref("#/components/schemas/Problem"));
         TYPES.get(status).forEach((slug, meaning) -> {
             Map<String, Object> value = new LinkedHashMap<>();
-            value.put("type", "urn:tenantgate:problem:" + slug);
+            value.put("type", ProblemType.of(slug).orElseThrow().type());
             value.put("title", meaning);
             value.put("status", Integer.parseInt(status));
             value.put("detail", meaning);

@@ -1,7 +1,7 @@
 package io.tenantgate.customers;
 
 import io.smallrye.mutiny.Uni;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.Dialect;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -19,42 +19,45 @@ import java.util.UUID;
 @ApplicationScoped
 public class CustomerRepository {
 
-    public Uni<Void> insert(SqlConnection connection, CustomerSql sql, Customer c) {
-        return connection.preparedQuery(sql.insert)
-                .execute(Tuple.from(Arrays.asList(sql.id(c.id()), c.name(), c.email(), nullable(c.phone()),
-                        sql.time(c.createdAt()), sql.time(c.updatedAt()))))
+    public Uni<Void> insert(SqlConnection connection, Dialect dialect, Customer c) {
+        return connection.preparedQuery(CustomerSql.of(dialect).insert)
+                .execute(Tuple.from(Arrays.asList(dialect.id(c.id()), c.name(), c.email(), nullable(c.phone()),
+                        dialect.time(c.createdAt()), dialect.time(c.updatedAt()))))
                 .replaceWithVoid();
     }
 
-    public Uni<Customer> find(SqlConnection connection, CustomerSql sql, UUID id) {
-        return connection.preparedQuery(sql.findById).execute(Tuple.of(sql.id(id))).map(rows -> first(sql, rows));
+    public Uni<Customer> find(SqlConnection connection, Dialect dialect, UUID id) {
+        CustomerSql sql = CustomerSql.of(dialect);
+        return connection.preparedQuery(sql.findById).execute(Tuple.of(dialect.id(id))).map(rows -> first(sql, rows));
     }
 
     /** Number of rows updated: 0 when no such customer. */
-    public Uni<Integer> update(SqlConnection connection, CustomerSql sql, UUID id, CustomerInput input,
+    public Uni<Integer> update(SqlConnection connection, Dialect dialect, UUID id, CustomerInput input,
                                OffsetDateTime now, Long expectedVersion) {
+        CustomerSql sql = CustomerSql.of(dialect);
         List<Object> args = new ArrayList<>(Arrays.asList(input.name(), input.email(), nullable(input.phone()),
-                sql.time(now), sql.id(id)));
-        String statement = sql.update;
+                dialect.time(now), dialect.id(id)));
         if (expectedVersion != null) {
-            statement += sql == CustomerSql.POSTGRESQL ? " AND version = $6" : " AND version = ?";
             args.add(expectedVersion);
         }
-        return connection.preparedQuery(statement).execute(Tuple.from(args)).map(RowSet::rowCount);
+        return connection.preparedQuery(expectedVersion == null ? sql.update : sql.updateIfVersion)
+                .execute(Tuple.from(args)).map(RowSet::rowCount);
     }
 
-    public Uni<Integer> delete(SqlConnection connection, CustomerSql sql, UUID id) {
-        return connection.preparedQuery(sql.delete).execute(Tuple.of(sql.id(id))).map(RowSet::rowCount);
+    public Uni<Integer> delete(SqlConnection connection, Dialect dialect, UUID id) {
+        return connection.preparedQuery(CustomerSql.of(dialect).delete).execute(Tuple.of(dialect.id(id)))
+                .map(RowSet::rowCount);
     }
 
     /** The {@code limit} newest customers, in one statement (for views that combine features). */
-    public Uni<List<Customer>> newest(SqlConnection connection, DatabaseKind kind, int limit) {
-        CustomerSql sql = CustomerSql.of(kind);
+    public Uni<List<Customer>> newest(SqlConnection connection, Dialect dialect, int limit) {
+        CustomerSql sql = CustomerSql.of(dialect);
         return connection.preparedQuery(sql.page).execute(Tuple.of(limit, 0L)).map(rows -> customers(sql, rows));
     }
 
     /** A page and the total, in two statements on the same connection. */
-    public Uni<CustomerPage> page(SqlConnection connection, CustomerSql sql, String query, int page, int size) {
+    public Uni<CustomerPage> page(SqlConnection connection, Dialect dialect, String query, int page, int size) {
+        CustomerSql sql = CustomerSql.of(dialect);
         List<Object> filter = new ArrayList<>();
         String pageSql = sql.page;
         String countSql = sql.count;

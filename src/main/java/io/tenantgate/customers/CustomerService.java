@@ -38,20 +38,17 @@ public class CustomerService {
     }
 
     public Uni<CustomerPage> list(TenantRoute tenant, String query, int page, int size) {
-        CustomerSql dialect = CustomerSql.of(tenant.kind());
-        return sql.withConnection(tenant, c -> repository.page(c, dialect, query, page, size));
+        return sql.withConnection(tenant, (c, dialect) -> repository.page(c, dialect, query, page, size));
     }
 
     public Uni<Customer> get(TenantRoute tenant, UUID id) {
-        CustomerSql dialect = CustomerSql.of(tenant.kind());
-        return sql.withConnection(tenant, c -> repository.find(c, dialect, id)).map(found -> orNotFound(found, id));
+        return sql.withConnection(tenant, (c, dialect) -> repository.find(c, dialect, id)).map(found -> orNotFound(found, id));
     }
 
     /** Creates a customer. Not retried once it may have reached the database: a repeat could add a twin. */
     public Uni<Customer> create(TenantRoute tenant, CustomerInput input) {
-        CustomerSql dialect = CustomerSql.of(tenant.kind());
         Customer customer = newCustomer(input);
-        return sql.withTransaction(tenant, Idempotence.ONCE, c -> repository.insert(c, dialect, customer))
+        return sql.withTransaction(tenant, Idempotence.ONCE, (c, dialect) -> repository.insert(c, dialect, customer))
                 .onFailure(DatabaseFailures::isUniqueViolation).transform(e -> duplicate(customer.email()))
                 .replaceWith(customer);
     }
@@ -62,11 +59,10 @@ public class CustomerService {
      * this write is retried on transient failures like a read.
      */
     public Uni<IdempotencyKeys.StoredResponse> create(TenantRoute tenant, CustomerInput input, String idempotencyKey) {
-        CustomerSql dialect = CustomerSql.of(tenant.kind());
         String key = IdempotencyKeys.validKey(idempotencyKey);
         CustomerInput normalized = new CustomerInput(input.name().strip(), normalize(input.email()),
                 blankToNull(input.phone()));
-        return idempotencyKeys.once(tenant, key, "POST /api/customers " + body(normalized), c -> {
+        return idempotencyKeys.once(tenant, key, "POST /api/customers " + body(normalized), (c, dialect) -> {
                     Customer customer = newCustomer(normalized);
                     return repository.insert(c, dialect, customer).map(done -> new IdempotencyKeys.Outcome(201,
                             "api/customers/" + customer.id(), body(customer)));
@@ -93,13 +89,12 @@ public class CustomerService {
      * the customer only if nobody changed it since: 412 otherwise, and nothing is changed.
      */
     public Uni<Customer> update(TenantRoute tenant, UUID id, CustomerInput input, Long expectedVersion) {
-        CustomerSql dialect = CustomerSql.of(tenant.kind());
         CustomerInput normalized = new CustomerInput(input.name().strip(), normalize(input.email()),
                 blankToNull(input.phone()));
         // A full replacement may be repeated; a conditional one may not: its repeat would find the
         // version it set and answer 412 for a change that succeeded.
         Idempotence idempotence = expectedVersion == null ? Idempotence.REPEATABLE : Idempotence.ONCE;
-        return sql.withTransaction(tenant, idempotence, c -> repository.update(c, dialect, id, normalized, now(),
+        return sql.withTransaction(tenant, idempotence, (c, dialect) -> repository.update(c, dialect, id, normalized, now(),
                                 expectedVersion)
                         .chain(updated -> repository.find(c, dialect, id).map(found -> {
                             if (found != null && updated == 0) {
@@ -114,9 +109,8 @@ public class CustomerService {
     }
 
     public Uni<Void> delete(TenantRoute tenant, UUID id) {
-        CustomerSql dialect = CustomerSql.of(tenant.kind());
         // Not repeated after it may have run: a repeat of a done delete would answer 404.
-        return sql.withTransaction(tenant, Idempotence.ONCE, c -> repository.delete(c, dialect, id)).map(deleted -> {
+        return sql.withTransaction(tenant, Idempotence.ONCE, (c, dialect) -> repository.delete(c, dialect, id)).map(deleted -> {
             if (deleted == 0) {
                 throw notFound(id);
             }

@@ -1,16 +1,12 @@
 package io.tenantgate.customers;
 
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.Dialect;
 import io.vertx.mutiny.sqlclient.Row;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.UUID;
 
 /**
- * The customer table's SQL for both database kinds, side by side. PostgreSQL numbers its
- * placeholders ({@code $1}); MySQL repeats {@code ?}. PostgreSQL stores UUID and TIMESTAMPTZ;
- * MySQL stores CHAR(36) and DATETIME(6) in UTC.
+ * The customer table's SQL for both database kinds, side by side; ids, times and placeholders are
+ * spelled by the {@link Dialect} that {@code TenantSql} hands the work.
  */
 enum CustomerSql {
 
@@ -18,6 +14,8 @@ enum CustomerSql {
             "INSERT INTO customer (id, name, email, phone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
             "SELECT id, name, email, phone, created_at, updated_at, version FROM customer WHERE id = $1",
             "UPDATE customer SET name = $1, email = $2, phone = $3, updated_at = $4, version = version + 1 WHERE id = $5",
+            "UPDATE customer SET name = $1, email = $2, phone = $3, updated_at = $4, version = version + 1 WHERE id = $5"
+                    + " AND version = $6",
             "DELETE FROM customer WHERE id = $1",
             "SELECT id, name, email, phone, created_at, updated_at, version FROM customer"
                     + " ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
@@ -30,6 +28,8 @@ enum CustomerSql {
             "INSERT INTO customer (id, name, email, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             "SELECT id, name, email, phone, created_at, updated_at, version FROM customer WHERE id = ?",
             "UPDATE customer SET name = ?, email = ?, phone = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            "UPDATE customer SET name = ?, email = ?, phone = ?, updated_at = ?, version = version + 1 WHERE id = ?"
+                    + " AND version = ?",
             "DELETE FROM customer WHERE id = ?",
             "SELECT id, name, email, phone, created_at, updated_at, version FROM customer"
                     + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -41,17 +41,20 @@ enum CustomerSql {
     final String insert;
     final String findById;
     final String update;
+    /** The update only if the row is still at the version the caller read ({@code If-Match}). */
+    final String updateIfVersion;
     final String delete;
     final String page;
     final String count;
     final String searchPage;
     final String searchCount;
 
-    CustomerSql(String insert, String findById, String update, String delete, String page, String count,
-                String searchPage, String searchCount) {
+    CustomerSql(String insert, String findById, String update, String updateIfVersion, String delete, String page,
+                String count, String searchPage, String searchCount) {
         this.insert = insert;
         this.findById = findById;
         this.update = update;
+        this.updateIfVersion = updateIfVersion;
         this.delete = delete;
         this.page = page;
         this.count = count;
@@ -59,21 +62,12 @@ enum CustomerSql {
         this.searchCount = searchCount;
     }
 
-    static CustomerSql of(DatabaseKind kind) {
-        return switch (kind) {
-            case POSTGRESQL -> POSTGRESQL;
-            case MYSQL -> MYSQL;
-        };
+    static CustomerSql of(Dialect dialect) {
+        return valueOf(dialect.name());
     }
 
-    /** How an id is bound: a native UUID for PostgreSQL, its text for MySQL. */
-    Object id(UUID id) {
-        return this == POSTGRESQL ? id : id.toString();
-    }
-
-    /** How a timestamp is bound: with offset for PostgreSQL, as UTC wall time for MySQL. */
-    Object time(OffsetDateTime time) {
-        return this == POSTGRESQL ? time : time.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+    Dialect dialect() {
+        return Dialect.valueOf(name());
     }
 
     /** MySQL binds positional parameters once per occurrence, so a repeated pattern is bound twice. */
@@ -82,11 +76,8 @@ enum CustomerSql {
     }
 
     Customer customer(Row row) {
-        return this == POSTGRESQL
-                ? new Customer(row.getUUID("id"), row.getString("name"), row.getString("email"), row.getString("phone"),
-                        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"), row.getLong("version"))
-                : new Customer(UUID.fromString(row.getString("id")), row.getString("name"), row.getString("email"),
-                        row.getString("phone"), row.getLocalDateTime("created_at").atOffset(ZoneOffset.UTC),
-                        row.getLocalDateTime("updated_at").atOffset(ZoneOffset.UTC), row.getLong("version"));
+        Dialect dialect = dialect();
+        return new Customer(dialect.id(row, "id"), row.getString("name"), row.getString("email"), row.getString("phone"),
+                dialect.time(row, "created_at"), dialect.time(row, "updated_at"), row.getLong("version"));
     }
 }

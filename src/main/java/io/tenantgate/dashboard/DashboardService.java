@@ -2,8 +2,8 @@ package io.tenantgate.dashboard;
 
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.customers.CustomerRepository;
+import io.tenantgate.governor.Dialect;
 import io.tenantgate.governor.TenantSql;
-import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
 import io.tenantgate.reports.ReportStatus;
 import io.vertx.mutiny.sqlclient.Row;
@@ -41,16 +41,13 @@ public class DashboardService {
 
     public Uni<Dashboard> of(TenantRoute tenant) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        boolean mysql = tenant.kind() == DatabaseKind.MYSQL;
-        Object week = mysql ? now.minusDays(7).toLocalDateTime() : now.minusDays(7);
-        Object month = mysql ? now.minusDays(30).toLocalDateTime() : now.minusDays(30);
-        return sql.withConnection(tenant, c -> c.preparedQuery(mysql ? COUNTS_MYSQL : COUNTS_PG)
-                .execute(Tuple.of(week, month))
+        return sql.withConnection(tenant, (c, dialect) -> c.preparedQuery(dialect == Dialect.MYSQL ? COUNTS_MYSQL : COUNTS_PG)
+                .execute(Tuple.of(dialect.time(now.minusDays(7)), dialect.time(now.minusDays(30))))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     return new Dashboard.CustomerCounts(number(row, "total"), number(row, "last7"), number(row, "last30"));
                 })
-                .chain(counts -> customers.newest(c, tenant.kind(), 5)
+                .chain(counts -> customers.newest(c, dialect, 5)
                         .chain(newest -> c.preparedQuery(REPORTS_BY_STATUS).execute().map(rows -> {
                             Map<String, Long> byStatus = new LinkedHashMap<>();
                             for (ReportStatus status : ReportStatus.values()) {

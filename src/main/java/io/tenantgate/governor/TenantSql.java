@@ -20,6 +20,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -85,6 +86,19 @@ public class TenantSql {
     /** Runs read work on one connection; several statements share it. Retried on transient failures. */
     public <T> Uni<T> withConnection(TenantRoute tenant, Function<SqlConnection, Uni<T>> work) {
         return run(tenant, Idempotence.REPEATABLE, work);
+    }
+
+    /** {@link #withConnection(TenantRoute, Function)}, the work given the tenant's {@link Dialect} too. */
+    public <T> Uni<T> withConnection(TenantRoute tenant, BiFunction<SqlConnection, Dialect, Uni<T>> work) {
+        Dialect dialect = Dialect.of(tenant.kind());
+        return withConnection(tenant, connection -> work.apply(connection, dialect));
+    }
+
+    /** {@link #withTransaction(TenantRoute, Idempotence, Function)}, the work given the tenant's {@link Dialect} too. */
+    public <T> Uni<T> withTransaction(TenantRoute tenant, Idempotence idempotence,
+                                      BiFunction<SqlConnection, Dialect, Uni<T>> work) {
+        Dialect dialect = Dialect.of(tenant.kind());
+        return withTransaction(tenant, idempotence, connection -> work.apply(connection, dialect));
     }
 
     /**

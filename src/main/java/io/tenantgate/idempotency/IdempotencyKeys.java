@@ -3,10 +3,10 @@ package io.tenantgate.idempotency;
 import io.tenantgate.failure.Idempotence;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.failure.DatabaseFailures;
+import io.tenantgate.governor.Dialect;
 import io.tenantgate.governor.TenantSql;
 import io.tenantgate.resilience.ResilienceConfig;
 import io.tenantgate.problem.ProblemException;
-import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -22,7 +22,7 @@ import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -73,13 +73,14 @@ public class IdempotencyKeys {
      * normalised body), so a key reused for something else is refused.
      */
     public Uni<StoredResponse> once(TenantRoute tenant, String key, String request,
-                                    Function<SqlConnection, Uni<Outcome>> work) {
+                                    BiFunction<SqlConnection, Dialect, Uni<Outcome>> work) {
         String hash = sha256(request);
-        KeySql dialect = KeySql.of(tenant.kind());
-        return sql.withTransaction(tenant, Idempotence.REPEATABLE, c -> find(c, dialect, key, hash)
+        Dialect dialect = Dialect.of(tenant.kind());
+        KeySql statements = KeySql.of(dialect);
+        return sql.withTransaction(tenant, Idempotence.REPEATABLE, c -> find(c, statements, key, hash)
                         .chain(stored -> stored != null ? Uni.createFrom().item(stored)
-                                : claim(c, dialect, key, hash).chain(() -> work.apply(c))
-                                        .call(outcome -> c.preparedQuery(dialect.complete)
+                                : claim(c, dialect, key, hash).chain(() -> work.apply(c, dialect))
+                                        .call(outcome -> c.preparedQuery(statements.complete)
                                                 .execute(Tuple.of(outcome.status(), outcome.location(), outcome.body(), key)))
                                         .map(outcome -> new StoredResponse(outcome.status(), outcome.location(),
                                                 outcome.body(), false))))
@@ -90,7 +91,7 @@ public class IdempotencyKeys {
                 })
                 // A concurrent request with the key committed first: its response is the answer.
                 .onFailure(KeyTaken.class).recoverWithUni(() -> sql.withConnection(tenant,
-                        c -> find(c, dialect, key, hash)).map(stored -> {
+                        c -> find(c, statements, key, hash)).map(stored -> {
                             if (stored == null) {
                                 throw inFlight();
                             }
@@ -98,8 +99,8 @@ public class IdempotencyKeys {
                         }));
     }
 
-    private Uni<StoredResponse> find(SqlConnection c, KeySql dialect, String key, String hash) {
-        return c.preparedQuery(dialect.find).execute(Tuple.of(key)).map(rows -> {
+    private Uni<StoredResponse> find(SqlConnection c, KeySql statements, String key, String hash) {
+        return c.preparedQuery(statements.find).execute(Tuple.of(key)).map(rows -> {
             Iterator<Row> it = rows.iterator();
             if (!it.hasNext()) {
                 return null;
@@ -120,13 +121,12 @@ public class IdempotencyKeys {
      * {@value #PURGE_BATCH} keep each delete well inside the statement timeout however large the
      * backlog; at one batch per 32 writes, the purge outpaces the writes that create keys.
      */
-    private void purgeSometimes(TenantRoute tenant, KeySql dialect) {
+    private void purgeSometimes(TenantRoute tenant, Dialect dialect) {
         if (ThreadLocalRandom.current().nextInt(32) != 0) {
             return;
         }
-        OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(retention);
-        Object param = dialect == KeySql.MYSQL ? cutoff.toLocalDateTime() : cutoff;
-        sql.withConnection(tenant, c -> c.preparedQuery(dialect.purge).execute(Tuple.of(param)))
+        Object cutoff = dialect.time(OffsetDateTime.now(ZoneOffset.UTC).minus(retention));
+        sql.withConnection(tenant, c -> c.preparedQuery(KeySql.of(dialect).purge).execute(Tuple.of(cutoff)))
                 .subscribe().with(done -> { }, failure -> { }); // a later write purges instead
     }
 
@@ -138,16 +138,16 @@ public class IdempotencyKeys {
                 "a request with this Idempotency-Key is still in progress; retry shortly", java.util.OptionalLong.of(1));
     }
 
-    private Uni<Void> claim(SqlConnection c, KeySql dialect, String key, String hash) {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        Object nowParam = dialect == KeySql.MYSQL ? now.toLocalDateTime() : now;
+    private Uni<Void> claim(SqlConnection c, Dialect dialect, String key, String hash) {
+        KeySql statements = KeySql.of(dialect);
+        Object now = dialect.time(OffsetDateTime.now(ZoneOffset.UTC));
         // A repeat waits on the first request's uncommitted key row; it must not wait until the
         // statement timeout, which would count against the tenant's breaker.
-        Uni<?> shortLockWait = dialect.shortLockWait == null ? Uni.createFrom().voidItem()
-                : c.preparedQuery(dialect.shortLockWait).execute();
-        Uni<?> usualLockWait = dialect.usualLockWait == null ? Uni.createFrom().voidItem()
-                : c.preparedQuery(dialect.usualLockWait).execute();
-        return shortLockWait.chain(() -> c.preparedQuery(dialect.claim).execute(Tuple.of(key, hash, nowParam)))
+        Uni<?> shortLockWait = statements.shortLockWait == null ? Uni.createFrom().voidItem()
+                : c.preparedQuery(statements.shortLockWait).execute();
+        Uni<?> usualLockWait = statements.usualLockWait == null ? Uni.createFrom().voidItem()
+                : c.preparedQuery(statements.usualLockWait).execute();
+        return shortLockWait.chain(() -> c.preparedQuery(statements.claim).execute(Tuple.of(key, hash, now)))
                 .call(() -> usualLockWait) // the work itself waits for locks as usual
                 .onFailure(DatabaseFailures::isUniqueViolation).transform(e -> new KeyTaken())
                 .onFailure(failure -> DatabaseFailures.isLockWaitTimeout(failure)
@@ -206,8 +206,8 @@ public class IdempotencyKeys {
             this.shortLockWait = shortLockWait;
         }
 
-        static KeySql of(DatabaseKind kind) {
-            return kind == DatabaseKind.MYSQL ? MYSQL : POSTGRESQL;
+        static KeySql of(Dialect dialect) {
+            return valueOf(dialect.name());
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.tenantgate.permissions;
 
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.governor.Dialect;
 import io.tenantgate.governor.TenantSql;
 import io.tenantgate.problem.ProblemException;
-import io.tenantgate.registry.DatabaseKind;
 import io.tenantgate.registry.TenantRoute;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -17,7 +17,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * What a caller may do in their tenant: the permissions granted, in the tenant's own database
@@ -108,7 +107,7 @@ public class Permissions {
     }
 
     private Uni<Set<String>> load(TenantRoute tenant, List<String> roles, String key) {
-        return sql.withConnection(tenant, c -> c.preparedQuery(statement(tenant.kind(), roles.size()))
+        return sql.withConnection(tenant, (c, dialect) -> c.preparedQuery(statement(dialect, roles.size()))
                         .execute(Tuple.from(new ArrayList<Object>(roles))))
                 .map(rows -> {
                     Set<String> permissions = new TreeSet<>();
@@ -133,11 +132,8 @@ public class Permissions {
         }).replaceWithVoid();
     }
 
-    /** Both kinds side by side: the placeholders differ. */
-    private static String statement(DatabaseKind kind, int roles) {
-        String placeholders = java.util.stream.IntStream.rangeClosed(1, roles)
-                .mapToObj(i -> kind == DatabaseKind.MYSQL ? "?" : "$" + i)
-                .collect(Collectors.joining(", "));
-        return "SELECT DISTINCT permission FROM role_permission WHERE role IN (" + placeholders + ")";
+    /** One statement for both kinds: only the placeholders differ, and the dialect spells them. */
+    private static String statement(Dialect dialect, int roles) {
+        return "SELECT DISTINCT permission FROM role_permission WHERE role IN (" + dialect.placeholders(1, roles) + ")";
     }
 }

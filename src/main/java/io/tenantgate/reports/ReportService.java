@@ -1,6 +1,7 @@
 package io.tenantgate.reports;
 
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.governor.Dialect;
 import io.tenantgate.governor.TenantSql;
 import io.tenantgate.problem.ProblemException;
 import io.tenantgate.registry.TenantRoute;
@@ -41,7 +42,7 @@ public class ReportService {
     }
 
     public Uni<List<ReportTemplate>> templates(TenantRoute tenant) {
-        ReportSql dialect = ReportSql.of(tenant.kind());
+        ReportSql dialect = ReportSql.of(Dialect.of(tenant.kind()));
         return sql.withConnection(tenant, c -> c.preparedQuery(dialect.templates).execute()).map(rows -> {
             List<ReportTemplate> templates = new ArrayList<>();
             rows.forEach(row -> templates.add(dialect.template(row)));
@@ -50,7 +51,7 @@ public class ReportService {
     }
 
     public Uni<ReportPage> page(TenantRoute tenant, ReportStatus status, int page, int size) {
-        ReportSql dialect = ReportSql.of(tenant.kind());
+        ReportSql dialect = ReportSql.of(Dialect.of(tenant.kind()));
         List<Object> args = new ArrayList<>();
         if (status != null) {
             args.add(status.name());
@@ -90,7 +91,7 @@ public class ReportService {
     }
 
     public Uni<ReportRequest> create(TenantRoute tenant, ReportInput input) {
-        ReportSql dialect = ReportSql.of(tenant.kind());
+        ReportSql dialect = ReportSql.of(Dialect.of(tenant.kind()));
         UUID templateId = ReportIds.parse(input.templateId(), "templateId");
         UUID id = UUID.randomUUID();
         OffsetDateTime now = now();
@@ -107,7 +108,7 @@ public class ReportService {
     }
 
     public Uni<ReportRequest> get(TenantRoute tenant, UUID id) {
-        ReportSql dialect = ReportSql.of(tenant.kind());
+        ReportSql dialect = ReportSql.of(Dialect.of(tenant.kind()));
         return sql.withConnection(tenant, c -> find(c, dialect, id)).map(found -> orNotFound(found, id));
     }
 
@@ -116,7 +117,7 @@ public class ReportService {
      * changed it since (nothing is changed), 404 if there is no such request.
      */
     public Uni<ReportRequest> update(TenantRoute tenant, UUID id, ReportChange change, long expectedVersion) {
-        ReportSql dialect = ReportSql.of(tenant.kind());
+        ReportSql dialect = ReportSql.of(Dialect.of(tenant.kind()));
         return sql.withTransaction(tenant, Idempotence.ONCE, c -> c.preparedQuery(dialect.update)
                         .execute(Tuple.from(Arrays.asList(change.title().strip(), change.status().name(),
                                 dialect.time(now()), dialect.id(id), expectedVersion)))

@@ -1,15 +1,12 @@
 package io.tenantgate.reports;
 
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.Dialect;
 import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
-/** The reports statements, for both kinds side by side. */
+/** The reports statements, for both kinds side by side; ids and times as the {@link Dialect} spells them. */
 enum ReportSql {
     POSTGRESQL(
             "SELECT id, name, description FROM report_template ORDER BY name, id",
@@ -61,15 +58,13 @@ enum ReportSql {
         this.update = update;
     }
 
-    static ReportSql of(DatabaseKind kind) {
-        return kind == DatabaseKind.MYSQL ? MYSQL : POSTGRESQL;
+    static ReportSql of(Dialect dialect) {
+        return valueOf(dialect.name());
     }
 
     /** The templates of one page, in one statement whatever the page size (no N+1). */
     String templatesById(int ids) {
-        String placeholders = IntStream.rangeClosed(1, ids).mapToObj(i -> this == MYSQL ? "?" : "$" + i)
-                .collect(Collectors.joining(", "));
-        return "SELECT id, name, description FROM report_template WHERE id IN (" + placeholders + ")";
+        return "SELECT id, name, description FROM report_template WHERE id IN (" + dialect().placeholders(1, ids) + ")";
     }
 
     /** PostgreSQL binds the insert's timestamp once; MySQL once per occurrence. */
@@ -77,21 +72,24 @@ enum ReportSql {
         return this == MYSQL;
     }
 
+    Dialect dialect() {
+        return Dialect.valueOf(name());
+    }
+
     Object id(UUID id) {
-        return this == POSTGRESQL ? id : id.toString();
+        return dialect().id(id);
     }
 
     UUID uuid(Row row, String column) {
-        return this == POSTGRESQL ? row.getUUID(column) : UUID.fromString(row.getString(column));
+        return dialect().id(row, column);
     }
 
     Object time(OffsetDateTime time) {
-        return this == POSTGRESQL ? time : time.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+        return dialect().time(time);
     }
 
     OffsetDateTime time(Row row, String column) {
-        return this == POSTGRESQL ? row.getOffsetDateTime(column)
-                : row.getLocalDateTime(column).atOffset(ZoneOffset.UTC);
+        return dialect().time(row, column);
     }
 
     ReportTemplate template(Row row) {

@@ -88,16 +88,6 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
         }
     }
 
-    @Override
-    public void executeIn(String database, String... statements) {
-        try (Connection c = adminConnection(database); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("admin statement failed in " + database, e);
-        }
-    }
 
     @Override
     public void grantDatabase(String database, String owner, String user) {
@@ -182,15 +172,6 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
         return queryLong("", sql);
     }
 
-    @Override
-    public long queryLong(String database, String sql) {
-        try (Connection c = adminConnection(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException("admin query failed: " + sql, e);
-        }
-    }
 
     private void execute(String... statements) {
         executeIn("", statements);

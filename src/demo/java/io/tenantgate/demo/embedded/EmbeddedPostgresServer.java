@@ -70,17 +70,6 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
         }
     }
 
-    @Override
-    public void executeIn(String database, String... statements) {
-        try (Connection c = adminConnection(database);
-             Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("admin statement failed in " + database, e);
-        }
-    }
 
     @Override
     public void grantDatabase(String database, String owner, String user) {
@@ -150,17 +139,6 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
         return queryLong("postgres", sql);
     }
 
-    @Override
-    public long queryLong(String database, String sql) {
-        try (Connection c = adminConnection(database);
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException("admin query failed: " + sql, e);
-        }
-    }
 
     private void execute(String... statements) {
         executeIn("postgres", statements);

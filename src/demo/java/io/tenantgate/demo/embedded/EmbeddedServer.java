@@ -38,7 +38,15 @@ public interface EmbeddedServer extends AutoCloseable {
     void grantDatabase(String database, String owner, String user);
 
     /** Runs statements as the administrator in {@code database}, e.g. to set a schema back. */
-    void executeIn(String database, String... statements);
+    default void executeIn(String database, String... statements) {
+        try (java.sql.Connection c = adminConnection(database); java.sql.Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("admin statement failed in " + database, e);
+        }
+    }
 
     /** Ends every session of {@code user} from the server's side, as an operator or a fail-over would. */
     int terminateConnectionsOf(String user);
@@ -60,7 +68,15 @@ public interface EmbeddedServer extends AutoCloseable {
     long queryLong(String sql);
 
     /** Like {@link #queryLong(String)}, inside one database. */
-    long queryLong(String database, String sql);
+    default long queryLong(String database, String sql) {
+        try (java.sql.Connection c = adminConnection(database); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("admin query failed: " + sql, e);
+        }
+    }
 
     /** Connections the server itself counts for a user right now. */
     default long connectionsOf(String user) {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Shutdown admits no new tenant work, lets admitted work finish, then closes every pool. Runs in an
+ * Invariant 3 at shutdown: shutdown admits no new tenant work, lets admitted work finish, then closes every pool. Runs in an
  * application of its own (a profile of its own), since it leaves that application stopping.
  */
 @QuarkusTest

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Permits are exact: a server killed ({@code kill -9}; on PostgreSQL its backends, after which the
+ * Invariant 3, on the worst path: permits are exact. A server killed ({@code kill -9}; on PostgreSQL its backends, after which the
  * postmaster restarts it) while connections are leased gives every
  * permit back once the governor has seen each connection close, and none twice (returned = connects
  * made, nothing held); restarted, the server gets its full budget again. The server is the test's own.

@@ -105,6 +105,7 @@ class ReplicaLeasesIT {
                 assertTrue(converged(replicas, 4), "still 4 + 4 + 4 under load: " + shares(replicas));
                 assertTrue(peaks.getOrDefault("steady", 0) >= BUDGET - 1, "the load uses the budget: the server"
                         + " counted at most " + peaks.get("steady") + " of " + BUDGET);
+                assertVisible(replicas.get("r1"), 3, 4);
 
                 // Scale-up under load: the fourth grows only as the others shrink.
                 phase("scale-up");
@@ -251,6 +252,30 @@ class ReplicaLeasesIT {
         phaseEnds.put(phase, now);
         phase = name;
         phaseStarts.put(name, now);
+    }
+
+    /** Readiness data and metrics show the live replicas, this replica's share and the published sum. */
+    private void assertVisible(PackagedReplica replica, int live, int share) {
+        String management = "http://localhost:" + replica.managementPort();
+        String metrics = replica.send(HttpRequest.newBuilder(java.net.URI.create(management + "/q/metrics")), null).body();
+        assertEquals(live, metric(metrics, "tenantgate_replicas_live", ""), 0.0, "live replicas in the metrics");
+        assertEquals(share, metric(metrics, "tenantgate_server_budget", server), 0.0, "the share in force");
+        assertEquals(BUDGET, metric(metrics, "tenantgate_server_budget_published", server), 0.0, "published shares");
+        assertEquals(BUDGET, metric(metrics, "tenantgate_server_budget_fleet", server), 0.0, "the fleet's budget");
+        String ready = replica.send(HttpRequest.newBuilder(java.net.URI.create(management + "/q/health/ready")), null)
+                .body();
+        assertTrue(ready.matches("(?s).*\"liveReplicas\"\\s*:\\s*" + live + "\\b.*"), "readiness data: " + ready);
+        assertTrue(ready.matches("(?s).*\"lease\"\\s*:\\s*\"RENEWED\".*"), "readiness data: " + ready);
+    }
+
+    /** A Prometheus sample's value, by metric name and a label value it carries. */
+    private static double metric(String text, String name, String label) {
+        for (String line : text.split("\n")) {
+            if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
     }
 
     private JsonNode view(PackagedReplica replica) {

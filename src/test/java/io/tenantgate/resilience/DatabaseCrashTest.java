@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A MariaDB server dies under load ({@code kill -9}) and comes back: only its tenants notice, their
+ * Invariant 5: a MariaDB server dies under load ({@code kill -9}) and comes back: only its tenants notice, their
  * breakers keep the service from hammering the dead server, and they recover on their own.
  * The crashed server is the test's own, so no other test loses its database.
  */

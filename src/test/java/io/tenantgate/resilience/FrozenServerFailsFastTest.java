@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A database server freezes ({@code SIGSTOP} on every process): it still completes TCP connects
+ * Invariants 4, 5 and 7: a database server freezes ({@code SIGSTOP} on every process): it still completes TCP connects
  * but answers nothing, the worst failure a pool can meet. With the production defaults (request
  * deadline 10 s, stall threshold 1 s, probe timeout 500 ms), the governor's stall detector finds
  * it: the requests it caught in flight are bounded by the clients, every request after is

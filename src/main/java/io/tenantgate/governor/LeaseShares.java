@@ -23,7 +23,10 @@ import java.util.Map;
  *       demand leaves over: {@code leftover / (n + 1)} each, so a replica that wants more, or one
  *       that starts, finds room at once, without waiting for anyone to shrink. With demand on every
  *       replica above its equal part, the targets are the equal split and sum to the budget;</li>
- *   <li><b>share</b> = {@code min(target, budget - committed)}: never more than the others leave;</li>
+ *   <li><b>share</b> = {@code min(target, budget - committed)}: never more than the others leave.
+ *       While no other live replica wants more than it holds, a replica keeps its current share
+ *       when that is above its target: shares move when someone is short, not on every dip of
+ *       demand (which would close connections only to open them again);</li>
  *   <li><b>published</b> = {@code max(share, permits held)}: while connections above a smaller
  *       share are still closing, the others go on counting them.</li>
  * </ul>
@@ -88,7 +91,10 @@ final class LeaseShares {
             int floor = budget / Math.max(maxReplicas, live);
             int share = 0;
             if (view.inUse()) {
-                share = Math.max(0, Math.min(target(me, demands, budget), budget - committed));
+                // Keep what is held while no other replica is short of its demand: shrinking for
+                // room nobody asks for would only close connections to open them again.
+                int keep = othersShort(me, others, server, expiredAfterNanos) ? 0 : view.share();
+                share = Math.max(0, Math.min(Math.max(target(me, demands, budget), keep), budget - committed));
             }
             plans.put(server, new Plan(share, Math.min(floor, share), budget, Math.max(share, view.permits()), committed));
         }
@@ -137,6 +143,18 @@ final class LeaseShares {
             remaining -= demand;
         }
         return remaining / (order.size() + 1);
+    }
+
+    /** A live replica using the server wants more than its share (a new one wants anything at all). */
+    private static boolean othersShort(String me, List<Lease> others, String server, long expiredAfterNanos) {
+        for (Lease other : others) {
+            Claim claim = other.claims().get(server);
+            if (claim != null && claim.active() && other.ageNanos() <= expiredAfterNanos
+                    && claim.demand() > claim.share()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Live leases (this replica's included) in a table as read. */

@@ -70,6 +70,16 @@ class LeaseSharesTest {
     }
 
     @Test
+    void aReplicaKeepsItsShareThroughADipInDemandUnlessAnotherIsShort() {
+        // b holds 30 of 40 and its demand dipped to 10; a (idle, holding 5) wants nothing more.
+        assertEquals(30, plan(List.of(lease("a", 1, 5, 8, 0)), mine(30, 30, 40, 10)).share(),
+                "nobody is short: b keeps its 30 rather than closing connections it will open again");
+        // Now a wants 20 and holds 5: b gives up what its target does not cover.
+        LeaseShares.Plan shared = plan(List.of(lease("a", 1, 5, 8, 20)), mine(30, 30, 40, 10));
+        assertEquals(10 + (40 - 30) / 3, shared.share(), "a is short: b shrinks to its part by demand");
+    }
+
+    @Test
     void aShrinkingReplicaPublishesWhatItStillHoldsUntilTheExcessHasClosed() {
         List<LeaseShares.Lease> table = List.of(lease("a", 1, 10, 8), lease("c", 1, 10, 8), lease("d", 1, 0, 0));
         LeaseShares.Plan plan = plan(table, mine(20, 17, 40));

@@ -54,16 +54,12 @@ final class LeaseShares {
     static Map<String, Plan> plan(String me, List<Lease> table, Map<String, ServerBudget.LeaseView> mine,
                                   int maxReplicas, long expiredAfterNanos, long goneAfterNanos) {
         List<Lease> others = new ArrayList<>();
-        int live = 1;
         for (Lease lease : table) {
-            if (lease.replicaId().equals(me) || lease.ageNanos() > goneAfterNanos) {
-                continue;
-            }
-            others.add(lease);
-            if (lease.ageNanos() <= expiredAfterNanos) {
-                live++;
+            if (!lease.replicaId().equals(me) && lease.ageNanos() <= goneAfterNanos) {
+                others.add(lease);
             }
         }
+        int live = live(me, table, expiredAfterNanos);
         Map<String, Plan> plans = new HashMap<>();
         for (Map.Entry<String, ServerBudget.LeaseView> entry : mine.entrySet()) {
             String server = entry.getKey();
@@ -109,40 +105,29 @@ final class LeaseShares {
         List<Map.Entry<String, Integer>> order = new ArrayList<>(demands.entrySet());
         order.sort(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
         int remaining = budget;
+        Integer mine = null;
         for (int i = 0; i < order.size(); i++) {
             int left = order.size() - i;
             int demand = Math.max(0, order.get(i).getValue());
             if (demand >= remaining / left) {
+                if (mine != null) {
+                    return mine; // the rest want at least equal parts: they take all that is left
+                }
                 // Everyone from here on wants at least an equal part: equal parts, the remainder one
                 // each in replica-id order (stable while demands move, so shares do not flap).
                 List<String> saturated = new ArrayList<>();
                 order.subList(i, order.size()).forEach(e -> saturated.add(e.getKey()));
                 saturated.sort(null);
                 int rank = saturated.indexOf(me);
-                if (rank < 0) {
-                    return 0;
-                }
-                return remaining / left + (rank < remaining % left ? 1 : 0);
+                return rank < 0 ? 0 : remaining / left + (rank < remaining % left ? 1 : 0);
             }
             remaining -= demand;
             if (order.get(i).getKey().equals(me)) {
-                return demand + leftover(order, i, remaining);
+                mine = demand;
             }
         }
-        return 0;
-    }
-
-    /** What demand leaves of the budget once everyone from {@code i} on is served, split by n + 1. */
-    private static int leftover(List<Map.Entry<String, Integer>> order, int i, int remaining) {
-        for (int j = i + 1; j < order.size(); j++) {
-            int left = order.size() - j;
-            int demand = Math.max(0, order.get(j).getValue());
-            if (demand >= remaining / left) {
-                return 0; // the rest take everything that is left
-            }
-            remaining -= demand;
-        }
-        return remaining / (order.size() + 1);
+        // Demand leaves some over: a part of it each, the rest free for a replica that starts.
+        return mine == null ? 0 : mine + remaining / (order.size() + 1);
     }
 
     /** A live replica using the server wants more than its share (a new one wants anything at all). */

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Shares of every server's connection budget among the replicas that are running, through leases
@@ -133,7 +132,8 @@ public class ReplicaLeases {
     private final ServerBudgets budgets;
     private final LeaseTimings timings;
     private final String replicaId;
-    private final AtomicBoolean renewing = new AtomicBoolean();
+    /** A renewal is running; guarded by this object's monitor. */
+    private boolean renewing;
     private volatile boolean again;
     private volatile boolean stopped;
     /** Counts renewals; one whose number is no longer current is ignored when it answers. */
@@ -206,8 +206,8 @@ public class ReplicaLeases {
         vertx.runOnContext(v -> renew());
     }
 
+    /** The cap that fell with time is applied by TenantPools' health timer; this warns and renews. */
     private void tick() {
-        budgets.all().values().forEach(ServerBudget::enforceCap);
         long sent = renewedSentNanos;
         if (sent != 0 && !warnedAtMinimum && System.nanoTime() - sent > timings.fullShareForNanos()) {
             warnedAtMinimum = true;
@@ -226,13 +226,14 @@ public class ReplicaLeases {
             if (stopped) {
                 return;
             }
-            if (!renewing.compareAndSet(false, true)) {
+            if (renewing) {
                 if (System.nanoTime() - renewalStartedNanos <= timings.expiredAfterNanos()) {
                     again = true;
                     return;
                 }
                 LOG.warnf("a lease renewal of replica %s got no answer from the registry; starting another", replicaId);
             }
+            renewing = true;
             again = false;
             mine = ++generation; // an abandoned renewal's late answer is ignored
             renewalStartedNanos = System.nanoTime();
@@ -245,7 +246,7 @@ public class ReplicaLeases {
             synchronized (this) {
                 follow = generation == mine && again;
                 if (generation == mine) {
-                    renewing.set(false);
+                    renewing = false;
                 }
             }
             if (follow) {
@@ -400,9 +401,5 @@ public class ReplicaLeases {
         });
         return new View(true, replicaId, state, Math.max(1, liveReplicas),
                 sent == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - sent), Map.copyOf(servers));
-    }
-
-    public String replicaId() {
-        return replicaId;
     }
 }

@@ -141,9 +141,6 @@ public class ServerBudgets {
         }
     }
 
-    public boolean leased() {
-        return leases.enabled();
-    }
 
     public boolean derivesFromServer() {
         return config.deriveFromServer();

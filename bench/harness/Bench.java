@@ -1,10 +1,10 @@
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
+import io.tenantgate.control.registry.CredentialCipher;
+import io.tenantgate.control.security.DevKeys;
 import io.tenantgate.demo.embedded.EmbeddedMariaDbServer;
 import io.tenantgate.demo.embedded.EmbeddedPostgresServer;
 import io.tenantgate.demo.embedded.EmbeddedServer;
-import io.tenantgate.registry.CredentialCipher;
-import io.tenantgate.security.DevKeys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

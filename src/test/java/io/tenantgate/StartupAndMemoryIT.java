@@ -1,11 +1,9 @@
 package io.tenantgate;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.testing.PackagedApplication;
 import io.tenantgate.testing.PackagedReplica;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * asserts only that every request was served; the figures are for the report, not for a verdict.
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(RealDatabases.class)
 class StartupAndMemoryIT {
 
     @Test

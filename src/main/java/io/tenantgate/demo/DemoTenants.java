@@ -3,13 +3,14 @@ package io.tenantgate.demo;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
-import io.tenantgate.customers.CustomerInput;
-import io.tenantgate.customers.CustomerService;
-import io.tenantgate.lifecycle.NewTenant;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.registry.TenantDirectory;
-import io.tenantgate.registry.TlsMode;
+import io.tenantgate.control.lifecycle.NewTenant;
+import io.tenantgate.control.lifecycle.TenantProvisioner;
+import io.tenantgate.control.registry.TenantDirectory;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.governor.route.TlsMode;
+import io.tenantgate.tenant.customers.CustomerInput;
+import io.tenantgate.tenant.customers.CustomerService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -91,7 +92,7 @@ public class DemoTenants {
         });
     }
 
-    private Uni<Void> seed(io.tenantgate.registry.TenantRoute route, String key) {
+    private Uni<Void> seed(io.tenantgate.governor.route.TenantRoute route, String key) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (int i = 0; i < Math.min(config.seedCustomers(), NAMES.size()); i++) {
             String name = NAMES.get(i);

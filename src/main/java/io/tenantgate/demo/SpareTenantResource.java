@@ -1,7 +1,7 @@
 package io.tenantgate.demo;
 
-import io.tenantgate.problem.ProblemException;
-import io.tenantgate.security.DevTokenConfig;
+import io.tenantgate.control.security.DevTokenConfig;
+import io.tenantgate.platform.problem.ProblemException;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

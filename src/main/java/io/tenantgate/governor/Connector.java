@@ -1,9 +1,9 @@
 package io.tenantgate.governor;
 
-import io.tenantgate.failure.ConnectTimeout;
 import io.smallrye.common.vertx.VertxContext;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.platform.failure.ConnectTimeout;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

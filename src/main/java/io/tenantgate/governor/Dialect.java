@@ -1,6 +1,6 @@
 package io.tenantgate.governor;
 
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
 import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.OffsetDateTime;

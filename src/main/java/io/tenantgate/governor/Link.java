@@ -1,6 +1,6 @@
 package io.tenantgate.governor;
 
-import io.tenantgate.observability.StatementLog;
+import io.tenantgate.platform.observability.StatementLog;
 import io.vertx.sqlclient.SqlConnection;
 
 /**

@@ -1,13 +1,12 @@
 package io.tenantgate.governor;
 
-import io.tenantgate.registry.TenantRoute;
 import io.quarkus.runtime.annotations.RegisterForProxy;
+import io.tenantgate.governor.route.TenantRoute;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import javax.sql.DataSource;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -22,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /**
  * JDBC connections for tenant schema migrations (Flyway speaks JDBC, not Vert.x).

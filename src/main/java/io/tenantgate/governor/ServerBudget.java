@@ -1,9 +1,9 @@
 package io.tenantgate.governor;
 
-import io.tenantgate.failure.GovernorRejection;
-import io.tenantgate.failure.ConnectTimeout;
-import io.tenantgate.observability.StatementLog;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.platform.failure.ConnectTimeout;
+import io.tenantgate.platform.failure.GovernorRejection;
+import io.tenantgate.platform.observability.StatementLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

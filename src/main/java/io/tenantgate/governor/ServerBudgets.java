@@ -32,7 +32,7 @@ public class ServerBudgets {
     private volatile java.util.function.Consumer<ServerBudget> onNewBudget = budget -> { };
 
     public ServerBudgets(Vertx vertx, BudgetConfig config, PoolConfig pool, Connector connector,
-                         io.tenantgate.resilience.ResilienceConfig resilience, LeaseTimings leases) {
+                         io.tenantgate.governor.resilience.ResilienceConfig resilience, LeaseTimings leases) {
         this.vertx = vertx;
         this.config = config;
         this.connector = connector;
@@ -140,7 +140,6 @@ public class ServerBudgets {
                     budget.server(), maxConnections, budget.limit(), config.reserve(), leases.maxReplicas());
         }
     }
-
 
     public boolean derivesFromServer() {
         return config.deriveFromServer();

@@ -5,12 +5,12 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniSubscriber;
 import io.smallrye.mutiny.subscription.UniSubscription;
-import io.tenantgate.observability.CallContext;
-import io.tenantgate.observability.StatementLog;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.registry.TenantRoute;
-import io.tenantgate.registry.TlsMode;
-import io.tenantgate.resilience.TenantGuard;
+import io.tenantgate.governor.resilience.TenantGuard;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.governor.route.TlsMode;
+import io.tenantgate.platform.observability.CallContext;
+import io.tenantgate.platform.observability.StatementLog;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -382,6 +382,6 @@ final class TenantPool {
 
     /** A failure that leaves the connection unusable: it broke, or the server ended the session. */
     private static boolean brokenBy(Throwable failure) {
-        return failure != null && io.tenantgate.failure.DatabaseFailures.isConnectionLoss(failure);
+        return failure != null && io.tenantgate.platform.failure.DatabaseFailures.isConnectionLoss(failure);
     }
 }

@@ -1,12 +1,12 @@
 package io.tenantgate.governor;
 
-import io.tenantgate.registry.TenantRoute;
-import io.tenantgate.registry.TlsMode;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.governor.route.TlsMode;
+import io.vertx.core.net.JksOptions;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.SslMode;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
-import io.vertx.core.net.JksOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.concurrent.TimeUnit;

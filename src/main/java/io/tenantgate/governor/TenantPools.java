@@ -1,12 +1,12 @@
 package io.tenantgate.governor;
 
-import io.tenantgate.failure.GovernorRejection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.tenantgate.observability.StatementLog;
-import io.tenantgate.registry.TenantRoute;
-import io.tenantgate.resilience.TenantGuard;
-import io.tenantgate.resilience.TenantGuards;
+import io.tenantgate.governor.resilience.TenantGuard;
+import io.tenantgate.governor.resilience.TenantGuards;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.platform.failure.GovernorRejection;
+import io.tenantgate.platform.observability.StatementLog;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.SqlConnection;
 import jakarta.annotation.PreDestroy;

@@ -1,14 +1,14 @@
 package io.tenantgate.governor;
 
-import io.tenantgate.failure.GovernorRejection;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
-import io.tenantgate.problem.ProblemException;
-import io.tenantgate.registry.TenantRoute;
-import io.tenantgate.failure.DeadlineExceeded;
-import io.tenantgate.failure.Idempotence;
-import io.tenantgate.resilience.TenantGuards;
-import io.tenantgate.failure.DatabaseFailures;
+import io.tenantgate.governor.resilience.TenantGuards;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.platform.failure.DatabaseFailures;
+import io.tenantgate.platform.failure.DeadlineExceeded;
+import io.tenantgate.platform.failure.GovernorRejection;
+import io.tenantgate.platform.failure.Idempotence;
+import io.tenantgate.platform.problem.ProblemException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.SqlConnection;

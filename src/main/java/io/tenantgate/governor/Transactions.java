@@ -1,7 +1,7 @@
 package io.tenantgate.governor;
 
 import io.smallrye.mutiny.Uni;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import java.util.function.Function;

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
@@ -14,7 +13,6 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -25,17 +23,13 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.Rule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.config.SmallRyeConfig;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.Management;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -79,7 +73,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Paths and metric names are checked against this running application.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
 class KubernetesManifestsTest {
 
     private static final String PLACEHOLDER = "REPLACE_ME";
@@ -91,9 +84,6 @@ class KubernetesManifestsTest {
     // fails each test with its own message instead of "could not initialize class".
     private static Manifests manifests;
     private static PropertyCatalogue catalogue;
-
-    @Inject
-    TenantProvisioner provisioner;
 
     private static synchronized Manifests manifests() {
         if (manifests == null) {
@@ -471,7 +461,7 @@ class KubernetesManifestsTest {
      * acquire timeout).
      */
     private void exerciseEveryMeter() throws Throwable {
-        TenantRoute tenant = FreshTenants.provision(provisioner, DatabaseKind.MYSQL, FreshTenants.key("k8s-meters"), 1);
+        TenantRoute tenant = FreshTenants.provision(DatabaseKind.MYSQL, FreshTenants.key("k8s-meters"), 1);
         String token = TestTokens.forTenant(tenant.key());
         Map<Integer, Integer> statuses = new HashMap<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -1,20 +1,16 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.testing.BothKinds;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Map;
 
@@ -26,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * 1000 is configured.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
 @TestProfile(DerivedBudgetTest.DeriveFromServer.class)
 class DerivedBudgetTest {
 
@@ -40,19 +35,15 @@ class DerivedBudgetTest {
     }
 
     @Inject
-    TenantProvisioner provisioner;
-
-    @Inject
     ServerBudgets budgets;
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void theBudgetIsCappedByTheServersMaxConnectionsMinusTheReserve(DatabaseKind kind) throws Throwable {
         String key = FreshTenants.key("derive");
-        TenantRoute route = FreshTenants.provision(provisioner, kind, key, null);
+        TenantRoute route = FreshTenants.provision(kind, key);
         assertEquals("200", LoadClients.call(port, "/api/customers", TestTokens.forTenant(key)));
         long maxConnections = FreshTenants.server(kind).queryLong(kind == DatabaseKind.MYSQL
                 ? "SELECT @@max_connections" : "SELECT setting::int FROM pg_settings WHERE name = 'max_connections'");

@@ -1,18 +1,15 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.testing.BothKinds;
+import io.tenantgate.testing.BudgetTen;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,15 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is granted at least its fair share (10 / 10 = 1) of the budget.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
-@TestProfile(ServerBudgetUnderLoadTest.BudgetTen.class)
+@TestProfile(BudgetTen.class)
 class FairShareTest {
 
     private static final int QUIET = 9;
     private static final int FLOOD_CLIENTS = 25;
-
-    @Inject
-    TenantProvisioner provisioner;
 
     @Inject
     ServerBudgets budgets;
@@ -51,18 +44,17 @@ class FairShareTest {
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void aFloodingTenantCannotStarveQuietTenantsOnTheSameServer(DatabaseKind kind) throws Throwable {
         String user = "fair-" + UUID.randomUUID().toString().substring(0, 6);
         String password = UUID.randomUUID().toString();
-        FreshTenants.server(kind).createUser(user, password, ServerBudgetUnderLoadTest.BUDGET);
+        FreshTenants.server(kind).createUser(user, password, BudgetTen.BUDGET);
         String flooder = FreshTenants.key("flood");
-        var flooderRoute = FreshTenants.provisionAs(provisioner, kind, flooder, user, password, 10);
+        var flooderRoute = FreshTenants.provisionAs(kind, flooder, user, password, 10);
         List<String> quiet = new ArrayList<>();
         for (int i = 0; i < QUIET; i++) {
             String key = FreshTenants.key("quiet" + i);
-            FreshTenants.provisionAs(provisioner, kind, key, user, password, 10);
+            FreshTenants.provisionAs(kind, key, user, password, 10);
             quiet.add(key);
         }
         ServerBudget budget = budgets.of(flooderRoute.server());
@@ -83,7 +75,7 @@ class FairShareTest {
                 });
             }
             long saturatedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (budget.heldBy(flooder) < ServerBudgetUnderLoadTest.BUDGET && System.nanoTime() < saturatedBy) {
+            while (budget.heldBy(flooder) < BudgetTen.BUDGET && System.nanoTime() < saturatedBy) {
                 Thread.sleep(20);
             }
             int flooderPeak = budget.heldBy(flooder);
@@ -106,8 +98,8 @@ class FairShareTest {
             flooding.set(false);
             System.out.printf("fair share on %s: flooder held %d of %d before the quiet tenants came;"
                             + " flooder outcomes %s; quiet outcomes %s; quiet max permits %s%n", kind, flooderPeak,
-                    ServerBudgetUnderLoadTest.BUDGET, floodOutcomes, quietOutcomes, maxHeld);
-            assertEquals(ServerBudgetUnderLoadTest.BUDGET, flooderPeak, "the flood alone may use the whole budget");
+                    BudgetTen.BUDGET, floodOutcomes, quietOutcomes, maxHeld);
+            assertEquals(BudgetTen.BUDGET, flooderPeak, "the flood alone may use the whole budget");
         }
 
         assertEquals(Map.of("200", quietOutcomes.get("200").sum()),

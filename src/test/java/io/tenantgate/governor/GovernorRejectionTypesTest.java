@@ -1,18 +1,14 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.testing.BothKinds;
+import io.tenantgate.testing.BudgetTen;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Profile: budget 10 per server, acquire timeout 2 s, wait queue 32.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
-@TestProfile(ServerBudgetUnderLoadTest.BudgetTen.class)
+@TestProfile(BudgetTen.class)
 class GovernorRejectionTypesTest {
-
-    @Inject
-    TenantProvisioner provisioner;
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
@@ -53,21 +45,19 @@ class GovernorRejectionTypesTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void moreWaitersThanTheTenantQueueAllowsGetTenantQueueFull(DatabaseKind kind) throws Throwable {
         String key = FreshTenants.key("queue");
-        FreshTenants.provision(provisioner, kind, key, 1);
+        FreshTenants.provision(kind, key, 1);
         List<String> outcomes = concurrently(40, "/test/sleep?ms=1500", TestTokens.forTenant(key));
         assertTrue(outcomes.contains("503 tenant-queue-full"), outcomes.toString());
         assertTrue(outcomes.stream().allMatch(o -> o.equals("200") || o.startsWith("503 ")), outcomes.toString());
     }
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void aTenantWhoseConnectionsStayBusyGetsAcquireTimeout(DatabaseKind kind) throws Throwable {
         String key = FreshTenants.key("busy");
-        FreshTenants.provision(provisioner, kind, key, 1);
+        FreshTenants.provision(kind, key, 1);
         String token = TestTokens.forTenant(key);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<String> holder = threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=3500", token));
@@ -78,17 +68,16 @@ class GovernorRejectionTypesTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void aTenantThatCannotGetAServerPermitGetsServerBudgetExhausted(DatabaseKind kind) throws Throwable {
         String hog = FreshTenants.key("hog");
         String other = FreshTenants.key("other");
-        FreshTenants.provision(provisioner, kind, hog, ServerBudgetUnderLoadTest.BUDGET);
-        FreshTenants.provision(provisioner, kind, other, 1);
+        FreshTenants.provision(kind, hog, BudgetTen.BUDGET);
+        FreshTenants.provision(kind, other, 1);
         String hogToken = TestTokens.forTenant(hog);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> holders = new ArrayList<>();
-            for (int i = 0; i < ServerBudgetUnderLoadTest.BUDGET; i++) {
+            for (int i = 0; i < BudgetTen.BUDGET; i++) {
                 holders.add(threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=4000", hogToken)));
             }
             Thread.sleep(1000);

@@ -1,6 +1,5 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -27,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * application of its own (a profile of its own), since it leaves that application stopping.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
 @TestProfile(GracefulShutdownTest.OwnApplication.class)
 class GracefulShutdownTest {
 

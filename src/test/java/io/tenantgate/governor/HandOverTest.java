@@ -1,19 +1,17 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.vertx.VertxContextSupport;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.testing.BothKinds;
+import io.tenantgate.testing.BudgetTen;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.RealDatabases;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,14 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the hand-over is a reconnect, and the permit passes straight to it.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
-@TestProfile(ServerBudgetUnderLoadTest.BudgetTen.class)
+@TestProfile(BudgetTen.class)
 class HandOverTest {
 
-    private static final int BUDGET = ServerBudgetUnderLoadTest.BUDGET;
-
-    @Inject
-    TenantProvisioner provisioner;
+    private static final int BUDGET = BudgetTen.BUDGET;
 
     @Inject
     TenantSql sql;
@@ -73,12 +67,11 @@ class HandOverTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void aWaitingTenantGetsAConnectionWhoseSessionIsItsOwnMovedOnMariaDbReconnectedOnPostgres(DatabaseKind kind)
             throws Throwable {
-        TenantRoute holder = FreshTenants.provision(provisioner, kind, FreshTenants.key("holder"), BUDGET);
-        TenantRoute newcomer = FreshTenants.provision(provisioner, kind, FreshTenants.key("newcomer"), 1);
+        TenantRoute holder = FreshTenants.provision(kind, FreshTenants.key("holder"), BUDGET);
+        TenantRoute newcomer = FreshTenants.provision(kind, FreshTenants.key("newcomer"), 1);
         ServerBudget server = budgets.of(holder.server());
         assertTrue(io.tenantgate.testing.Await.until(() -> server.granted() == 0, 15),
                 "earlier tests' idle connections are gone (idle timeout 1 s)");
@@ -136,8 +129,8 @@ class HandOverTest {
     void closedConnectionsQuitCleanlyAndMariaDbCountsNoAbortedClient() throws Throwable {
         var mariadb = RealDatabases.servers().mariadb();
         String aborted = "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'ABORTED_CLIENTS'";
-        TenantRoute evicted = FreshTenants.provision(provisioner, DatabaseKind.MYSQL, FreshTenants.key("evicted"), 4);
-        TenantRoute idled = FreshTenants.provision(provisioner, DatabaseKind.MYSQL, FreshTenants.key("idled"), 4);
+        TenantRoute evicted = FreshTenants.provision(DatabaseKind.MYSQL, FreshTenants.key("evicted"), 4);
+        TenantRoute idled = FreshTenants.provision(DatabaseKind.MYSQL, FreshTenants.key("idled"), 4);
         long before = mariadb.queryLong(aborted);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Session>> calls = new ArrayList<>();

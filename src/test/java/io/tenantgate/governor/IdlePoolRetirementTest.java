@@ -1,19 +1,16 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
 import io.tenantgate.testing.Await;
+import io.tenantgate.testing.BothKinds;
+import io.tenantgate.testing.BudgetTen;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,12 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tenants seen once do not keep connections or memory; the next request simply builds a new pool.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
-@TestProfile(ServerBudgetUnderLoadTest.BudgetTen.class)
+@TestProfile(BudgetTen.class)
 class IdlePoolRetirementTest {
-
-    @Inject
-    TenantProvisioner provisioner;
 
     @Inject
     TenantPools pools;
@@ -36,11 +29,10 @@ class IdlePoolRetirementTest {
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void aPoolUnusedForThePoolIdleTimeoutIsClosedAndTheNextRequestBuildsANewOne(DatabaseKind kind) throws Throwable {
         String key = FreshTenants.key("idle");
-        FreshTenants.provision(provisioner, kind, key, null);
+        FreshTenants.provision(kind, key);
         String token = TestTokens.forTenant(key);
         assertEquals("200", LoadClients.call(port, "/api/customers", token));
         assertTrue(pools.hasPool(key));

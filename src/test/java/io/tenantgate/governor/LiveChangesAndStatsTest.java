@@ -1,20 +1,17 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.control.lifecycle.TenantProvisioner;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.testing.Await;
+import io.tenantgate.testing.BothKinds;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,12 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Limits changed in the registry take effect without a restart, and the stats show each pool. */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
 class LiveChangesAndStatsTest {
 
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tenantgate.budget.default-per-server")
     int defaultBudget;
-
 
     @Inject
     TenantProvisioner provisioner;
@@ -42,11 +37,10 @@ class LiveChangesAndStatsTest {
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void changedLimitsReplaceThePoolWhileItsInFlightWorkFinishes(DatabaseKind kind) throws Throwable {
         String key = FreshTenants.key("limits");
-        TenantRoute route = FreshTenants.provision(provisioner, kind, key, 2);
+        TenantRoute route = FreshTenants.provision(kind, key, 2);
         String token = TestTokens.forTenant(key);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<String> inFlight = threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=1500", token));

@@ -1,20 +1,17 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.testing.Await;
+import io.tenantgate.testing.BothKinds;
+import io.tenantgate.testing.BudgetTen;
 import io.tenantgate.testing.FreshTenants;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.SteadyLoad;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,15 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one connect per request in this situation.)
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
-@TestProfile(ServerBudgetUnderLoadTest.BudgetTen.class)
+@TestProfile(BudgetTen.class)
 class NoChurnTest {
 
     private static final int TENANTS = 5;
     private static final int CLIENTS = 2;
-
-    @Inject
-    TenantProvisioner provisioner;
 
     @Inject
     ServerBudgets budgets;
@@ -46,12 +39,11 @@ class NoChurnTest {
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void tenantsWhoseDemandFitsTheirShareMakeNoConnectAfterWarmUp(DatabaseKind kind) throws Throwable {
         List<TenantRoute> tenants = new ArrayList<>();
         for (int i = 0; i < TENANTS; i++) {
-            tenants.add(FreshTenants.provision(provisioner, kind, FreshTenants.key("fit" + i), 4));
+            tenants.add(FreshTenants.provision(kind, FreshTenants.key("fit" + i), 4));
         }
         ServerBudget server = budgets.of(tenants.getFirst().server());
         assertTrue(Await.until(() -> server.granted() == 0, 15), "earlier tests' idle connections are gone");

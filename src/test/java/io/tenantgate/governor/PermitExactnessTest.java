@@ -1,24 +1,21 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.tenantgate.demo.embedded.EmbeddedMariaDbServer;
 import io.tenantgate.demo.embedded.EmbeddedPostgresServer;
 import io.tenantgate.demo.embedded.EmbeddedServer;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.registry.TenantRoute;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.testing.Await;
+import io.tenantgate.testing.BothKinds;
+import io.tenantgate.testing.BudgetTen;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.ServerProcesses;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,14 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * made, nothing held); restarted, the server gets its full budget again. The server is the test's own.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
-@TestProfile(ServerBudgetUnderLoadTest.BudgetTen.class)
+@TestProfile(BudgetTen.class)
 class PermitExactnessTest {
 
-    private static final int BUDGET = ServerBudgetUnderLoadTest.BUDGET;
-
-    @Inject
-    TenantProvisioner provisioner;
+    private static final int BUDGET = BudgetTen.BUDGET;
 
     @Inject
     ServerBudgets budgets;
@@ -54,15 +47,14 @@ class PermitExactnessTest {
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void everyPermitReturnsOnceWhenAKilledServersConnectionsCloseAndARestartedServerGetsItsBudget(DatabaseKind kind)
             throws Throwable {
         Path dir = Path.of("target/chaos/permits-" + kind.name().toLowerCase() + "-" + UUID.randomUUID());
         EmbeddedServer server = kind == DatabaseKind.MYSQL ? new EmbeddedMariaDbServer(dir, 100)
                 : new EmbeddedPostgresServer(dir, 100);
         try {
-            TenantRoute tenant = FreshTenants.provisionOn(provisioner, server, FreshTenants.key("exact"));
+            TenantRoute tenant = FreshTenants.provisionOn(server, FreshTenants.key("exact"));
             // Its own pool limit as large as the budget, so the budget is what binds.
             String token = TestTokens.forTenant(tenant.key());
             ServerBudget budget = budgets.of(tenant.server());

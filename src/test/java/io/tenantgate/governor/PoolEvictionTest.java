@@ -1,15 +1,12 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -32,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the least recently used pool is the one evicted, and an evicted pool's in-flight requests finish.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
 @TestProfile(PoolEvictionTest.LivePoolCapTen.class)
 class PoolEvictionTest {
 
@@ -46,9 +42,6 @@ class PoolEvictionTest {
     }
 
     @Inject
-    TenantProvisioner provisioner;
-
-    @Inject
     TenantPools pools;
 
     @ConfigProperty(name = "quarkus.http.test-port")
@@ -59,7 +52,7 @@ class PoolEvictionTest {
         List<String> tenants = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             String key = FreshTenants.key("lru" + i);
-            FreshTenants.provision(provisioner, i % 2 == 0 ? DatabaseKind.POSTGRESQL : DatabaseKind.MYSQL, key, 2);
+            FreshTenants.provision(i % 2 == 0 ? DatabaseKind.POSTGRESQL : DatabaseKind.MYSQL, key, 2);
             tenants.add(key);
         }
 

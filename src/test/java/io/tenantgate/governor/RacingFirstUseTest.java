@@ -1,15 +1,11 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.testing.BothKinds;
 import io.tenantgate.testing.FreshTenants;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,23 +25,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Invariant 2: at most one pool per tenant; concurrent first requests create exactly one. */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
 class RacingFirstUseTest {
 
     private static final int REQUESTS = 50;
     private static final int MAX_POOL = 3;
 
     @Inject
-    TenantProvisioner provisioner;
-
-    @Inject
     TenantPools pools;
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void threadsReleasedTogetherIntoPoolForGetOnePool(DatabaseKind kind) throws Throwable {
         String key = FreshTenants.key("barrier");
-        var route = FreshTenants.provision(provisioner, kind, key, MAX_POOL);
+        var route = FreshTenants.provision(kind, key, MAX_POOL);
         int threads = 32;
         CyclicBarrier barrier = new CyclicBarrier(threads);
         Set<Object> seen = ConcurrentHashMap.newKeySet();
@@ -69,11 +60,10 @@ class RacingFirstUseTest {
         assertEquals(1, pools.poolsCreated(key));
     }
 
-    @ParameterizedTest
-    @EnumSource(DatabaseKind.class)
+    @BothKinds
     void fiftyConcurrentFirstRequestsCreateExactlyOnePool(DatabaseKind kind) throws Throwable {
         String key = FreshTenants.key("race");
-        FreshTenants.provision(provisioner, kind, key, MAX_POOL);
+        FreshTenants.provision(kind, key, MAX_POOL);
         assertFalse(pools.hasPool(key), "provisioning must not leave a pool behind");
         String token = TestTokens.forTenant(key);
 

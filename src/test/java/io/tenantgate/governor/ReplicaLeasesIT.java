@@ -2,14 +2,12 @@ package io.tenantgate.governor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.demo.embedded.EmbeddedMariaDbServer;
 import io.tenantgate.demo.embedded.EmbeddedPostgresServer;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.PackagedReplica;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.ServerProcesses;
 import io.tenantgate.testing.SteadyLoad;
 import io.tenantgate.testing.TestTokens;
@@ -47,7 +45,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * replica's floor (12 / 6 = 2) is below its share and an expired lease visibly comes back in two steps.
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(RealDatabases.class)
 class ReplicaLeasesIT {
 
     private static final int BUDGET = 12;

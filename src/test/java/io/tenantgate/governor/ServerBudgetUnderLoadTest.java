@@ -1,14 +1,11 @@
 package io.tenantgate.governor;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.tenantgate.lifecycle.TenantProvisioner;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.testing.BudgetTen;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
-import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -42,34 +39,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to exactly the answers the clients saw.
  */
 @QuarkusTest
-@QuarkusTestResource(RealDatabases.class)
-@TestProfile(ServerBudgetUnderLoadTest.BudgetTen.class)
+@TestProfile(BudgetTen.class)
 class ServerBudgetUnderLoadTest {
 
-    static final int BUDGET = 10;
+    static final int BUDGET = BudgetTen.BUDGET;
     private static final int TENANTS_PER_SERVER = 30;
     private static final int CLIENTS = 120;
     private static final Duration LOAD = Duration.ofSeconds(10);
-
-    public static class BudgetTen implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("tenantgate.budget.default-per-server", Integer.toString(BUDGET),
-                    "tenantgate.pool.idle-timeout", "1s",
-                    "tenantgate.pool.pool-idle-timeout", "3s",
-                    "tenantgate.pool.acquire-timeout", "2s",
-                    "tenantgate.pool.max-wait-queue", "32");
-        }
-    }
-
-    @Inject
-    TenantProvisioner provisioner;
 
     @Inject
     ServerBudgets budgets;
 
     @Inject
-    io.tenantgate.resilience.TenantGuards guards;
+    io.tenantgate.governor.resilience.TenantGuards guards;
 
     @Inject
     io.micrometer.core.instrument.MeterRegistry meters;
@@ -91,7 +73,7 @@ class ServerBudgetUnderLoadTest {
             users.put(kind, user);
             for (int i = 0; i < TENANTS_PER_SERVER; i++) {
                 String key = FreshTenants.key("load" + i);
-                FreshTenants.provisionAs(provisioner, kind, key, user, password, 4);
+                FreshTenants.provisionAs(kind, key, user, password, 4);
                 String token = TestTokens.forTenant(key);
                 tokens.add(token);
                 kindOf.put(token, kind);

@@ -1,5 +1,6 @@
 package io.tenantgate.testing;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.tenantgate.demo.embedded.DemoServers;
 
@@ -9,16 +10,20 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Properties;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Starts the real servers every test runs against (registry PostgreSQL, tenant PostgreSQL, tenant
  * MariaDB) once per test run, in a directory of its own under {@code target/}, and points the
  * application at them. Works for {@code @QuarkusTest} and for {@code @QuarkusIntegrationTest},
  * where the packaged application runs in the prod profile with this configuration.
+ *
+ * <p>Declared once, here: a {@code @QuarkusTestResource} that is not restricted to the class it is
+ * on applies to every Quarkus test of the module, so no test class declares it again.
  */
+@QuarkusTestResource(RealDatabases.class)
 public class RealDatabases implements QuarkusTestResourceLifecycleManager {
 
     private static volatile DemoServers servers;

@@ -1,9 +1,9 @@
 package io.tenantgate.testing;
 
 import io.smallrye.mutiny.Uni;
+import io.tenantgate.control.security.CurrentTenant;
 import io.tenantgate.governor.TenantSql;
-import io.tenantgate.registry.DatabaseKind;
-import io.tenantgate.security.CurrentTenant;
+import io.tenantgate.governor.route.DatabaseKind;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

@@ -2,7 +2,7 @@ package io.tenantgate.testing;
 
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
-import io.tenantgate.security.DevKeys;
+import io.tenantgate.control.security.DevKeys;
 
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;

@@ -1,9 +1,9 @@
 package io.tenantgate.demo.embedded;
 
+import io.tenantgate.control.registry.CredentialCipher;
+import io.tenantgate.control.security.DevKeys;
 import io.tenantgate.demo.DemoTenants;
 import io.tenantgate.demo.SpareTenantResource;
-import io.tenantgate.registry.CredentialCipher;
-import io.tenantgate.security.DevKeys;
 
 import org.jboss.logging.Logger;
 

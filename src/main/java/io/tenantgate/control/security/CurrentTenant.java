@@ -1,0 +1,119 @@
+package io.tenantgate.control.security;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.smallrye.mutiny.Uni;
+import io.tenantgate.control.migration.TenantMigrations;
+import io.tenantgate.control.registry.TenantDirectory;
+import io.tenantgate.control.registry.TenantKey;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.governor.route.TenantStatus;
+import io.tenantgate.platform.observability.CallContext;
+import io.tenantgate.platform.problem.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonString;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.io.IOException;
+import java.util.Base64;
+
+/**
+ * The tenant of the current request, taken from the verified token's {@code tenant} claim and
+ * nowhere else (never a header or query parameter), so a caller can only reach its own tenant.
+ */
+@ApplicationScoped
+public class CurrentTenant {
+
+    public static final String TENANT_CLAIM = "tenant";
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final int EXPECTED_SCHEMA = TenantMigrations.expectedVersion();
+
+    private final JsonWebToken token;
+    private final TenantDirectory directory;
+
+    public CurrentTenant(JsonWebToken token, TenantDirectory directory) {
+        this.token = token;
+        this.directory = directory;
+    }
+
+    /** The caller's tenant: 401 if the token names none, 404 if unknown, 403 if suspended. */
+    public Uni<TenantRoute> route() {
+        String key = tenantClaim();
+        if (!TenantKey.isValid(key)) {
+            return Uni.createFrom().failure(new ProblemException(401, "invalid-tenant-claim", "Unauthorized",
+                    "the token's tenant claim is missing or malformed"));
+        }
+        CallContext.tenant(key);
+        return directory.find(key).map(route -> {
+            ProblemException refusal = refusal(key, route);
+            if (refusal != null) {
+                throw refusal;
+            }
+            return route;
+        });
+    }
+
+    /**
+     * The caller's tenant when it is known, servable and cached, decided at once; null otherwise
+     * (then {@link #route()} decides, and says why not).
+     */
+    public TenantRoute servableIfCached() {
+        String key = tenantClaim();
+        if (!TenantKey.isValid(key)) {
+            return null;
+        }
+        CallContext.tenant(key);
+        TenantRoute route = directory.cached(key);
+        return route == null || refusal(key, route) != null ? null : route;
+    }
+
+    private static ProblemException refusal(String key, TenantRoute route) {
+        if (route == null) {
+            return ProblemException.notFound("unknown-tenant", "tenant '" + key + "' does not exist");
+        }
+        if (route.status() != TenantStatus.ACTIVE) {
+            return new ProblemException(403, "tenant-suspended", "Forbidden", "tenant '" + key + "' is suspended");
+        }
+        if (route.schemaVersion() < EXPECTED_SCHEMA) {
+            // This build's queries need a newer schema; the fleet upgrade is on its way to it.
+            return ProblemException.unavailable("tenant-schema-behind", "tenant '" + key
+                    + "' is being upgraded to this version's schema; retry shortly", 5);
+        }
+        return null;
+    }
+
+    /**
+     * The token's {@code tenant} claim if it is a string, else null. Read from the verified token's
+     * own payload: {@code JsonWebToken.getClaim} throws and catches an exception inside smallrye-jwt
+     * for every claim the MicroProfile {@code Claims} enum does not name, on every request. The
+     * payload is the very bytes whose signature was verified (jose4j rejects duplicate names), so
+     * this reads the same claim. A token whose payload is not plain JSON here (an encrypted one)
+     * is read through the library instead.
+     */
+    private String tenantClaim() {
+        String raw = token.getRawToken();
+        int first = raw == null ? -1 : raw.indexOf('.');
+        int second = first < 0 ? -1 : raw.indexOf('.', first + 1);
+        if (second > first) {
+            try (JsonParser payload = JSON.createParser(Base64.getUrlDecoder().decode(raw.substring(first + 1, second)))) {
+                if (payload.nextToken() == JsonToken.START_OBJECT) {
+                    while (payload.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = payload.currentName();
+                        JsonToken value = payload.nextToken();
+                        if (TENANT_CLAIM.equals(name)) {
+                            return value == JsonToken.VALUE_STRING ? payload.getText() : null;
+                        }
+                        payload.skipChildren();
+                    }
+                    return null; // a JSON payload without the claim
+                }
+            } catch (IOException | IllegalArgumentException notPlainJson) {
+                // fall through to the library
+            }
+        }
+        // Read untyped: a claim that is a number or an array must be a 401, not a ClassCastException.
+        Object claim = token.getClaim(TENANT_CLAIM);
+        return claim instanceof JsonString json ? json.getString() : claim instanceof String text ? text : null;
+    }
+}

@@ -1,0 +1,52 @@
+package io.tenantgate.governor.route;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Everything needed to reach one tenant's database, resolved from the registry for one request.
+ *
+ * <p>It carries the plain password only as long as it takes to build a pool; {@link #toString()}
+ * never prints it, and {@link #identity()} reduces it to a digest so pools can be compared.
+ */
+public record TenantRoute(String key, String displayName, TenantStatus status, DatabaseKind kind, String host,
+                          int port, String database, String username, String password, TlsMode tlsMode,
+                          Integer maxPoolSize, int schemaVersion) {
+
+    /** A route whose schema is taken to be current (routes built outside the registry: tests, tools). */
+    public TenantRoute(String key, String displayName, TenantStatus status, DatabaseKind kind, String host, int port,
+                       String database, String username, String password, TlsMode tlsMode, Integer maxPoolSize) {
+        this(key, displayName, status, kind, host, port, database, username, password, tlsMode, maxPoolSize,
+                Integer.MAX_VALUE);
+    }
+
+    /** The database server this tenant lives on; server budgets are kept per server. */
+    public String server() {
+        return host + ":" + port;
+    }
+
+    /** What a pool is built from; a changed identity means the tenant's pool must be rebuilt. */
+    public PoolIdentity identity() {
+        return new PoolIdentity(kind, host, port, database, username, sha256(password), tlsMode, maxPoolSize);
+    }
+
+    public record PoolIdentity(DatabaseKind kind, String host, int port, String database, String username,
+                               String passwordDigest, TlsMode tlsMode, Integer maxPoolSize) {
+    }
+
+    private static String sha256(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TenantRoute[" + key + ", " + status + ", " + kind + "@" + server() + "/" + database + "]";
+    }
+}

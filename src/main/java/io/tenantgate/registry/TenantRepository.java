@@ -1,8 +1,0 @@
-package io.tenantgate.registry;
-
-import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
-import jakarta.enterprise.context.ApplicationScoped;
-
-@ApplicationScoped
-public class TenantRepository implements PanacheRepositoryBase<Tenant, String> {
-}

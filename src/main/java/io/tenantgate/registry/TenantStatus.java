@@ -1,7 +1,0 @@
-package io.tenantgate.registry;
-
-/** A tenant's lifecycle state. Only {@code ACTIVE} tenants are served. */
-public enum TenantStatus {
-    ACTIVE,
-    SUSPENDED
-}

@@ -1,4 +1,0 @@
-package io.tenantgate.reports;
-
-/** Where a report request stands. */
-public enum ReportStatus { REQUESTED, RUNNING, DONE, FAILED, CANCELLED }

@@ -1,0 +1,121 @@
+package io.tenantgate.tenant.customers;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import io.tenantgate.platform.problem.Preconditions;
+import io.tenantgate.platform.problem.ProblemException;
+import io.tenantgate.platform.problem.QueryParams;
+import io.tenantgate.tenant.permissions.Permissions;
+import io.tenantgate.tenant.permissions.TenantAccess;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The customers of the caller's tenant. The tenant comes from the token only, so no request can
+ * name another tenant's data.
+ */
+@Path("/api/customers")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class CustomerResource {
+
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final TenantAccess access;
+    private final CustomerService service;
+
+    public CustomerResource(TenantAccess access, CustomerService service) {
+        this.access = access;
+        this.service = service;
+    }
+
+    @GET
+    public Uni<CustomerPage> list(@QueryParam("page") @DefaultValue("0") String page,
+                                  @QueryParam("size") @DefaultValue("20") String size,
+                                  @QueryParam("q") @Size(max = 200) String q) {
+        // Parsed here, not by JAX-RS: a failed @QueryParam conversion is a 404 by the spec.
+        int pageNumber = QueryParams.intParam("page", page, 0, 1_000_000);
+        int pageSize = QueryParams.intParam("size", size, 1, 100);
+        return access.with(Permissions.CUSTOMERS_READ, route -> service.list(route, q, pageNumber, pageSize));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<Response> get(@PathParam("id") String id) {
+        UUID customerId = parse(id);
+        return access.with(Permissions.CUSTOMERS_READ, route -> service.get(route, customerId))
+                .map(found -> Response.ok(found).tag(Preconditions.etag(found.version())).build());
+    }
+
+    /**
+     * Creates a customer. With an {@code Idempotency-Key} header the request may be repeated safely
+     * (the first response is replayed, marked {@code Idempotent-Replayed: true}); without one, a
+     * client that retries after a lost reply may create a twin.
+     */
+    @POST
+    public Uni<Response> create(@NotNull @Valid CustomerInput input, @Context UriInfo uri,
+                                @Context HttpHeaders headers) {
+        // Present but empty is a malformed key, not "no key": read the header's presence, not its value.
+        List<String> keys = headers.getRequestHeader(IDEMPOTENCY_KEY);
+        String idempotencyKey = keys == null || keys.isEmpty() ? null : keys.get(0) == null ? "" : keys.get(0);
+        if (keys != null && keys.size() > 1) {
+            throw ProblemException.badRequest("invalid-idempotency-key", "send one Idempotency-Key header");
+        }
+        if (idempotencyKey != null) {
+            return access.with(Permissions.CUSTOMERS_WRITE, route -> service.create(route, input, idempotencyKey))
+                    .map(stored -> Response.status(stored.status())
+                            .location(uri.getBaseUriBuilder().path(stored.location()).build())
+                            .header("Idempotent-Replayed", stored.replayed())
+                            .type(MediaType.APPLICATION_JSON)
+                            .entity(stored.body())
+                            .build());
+        }
+        return access.with(Permissions.CUSTOMERS_WRITE, route -> service.create(route, input))
+                .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
+                        .entity(created)
+                        .build());
+    }
+
+    @PUT
+    @Path("/{id}")
+    public Uni<Response> update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+                                @NotNull @Valid CustomerInput input) {
+        UUID customerId = parse(id);
+        // If-Match is honoured when sent (412 when stale); without it the PUT replaces unconditionally.
+        Long expected = ifMatch == null ? null : Preconditions.ifMatch(ifMatch);
+        return access.with(Permissions.CUSTOMERS_WRITE, route -> service.update(route, customerId, input, expected))
+                .map(updated -> Response.ok(updated).tag(Preconditions.etag(updated.version())).build());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        UUID customerId = parse(id);
+        return access.with(Permissions.CUSTOMERS_WRITE, route -> service.delete(route, customerId)).map(done -> Response.noContent().build());
+    }
+
+    private static UUID parse(String id) {
+        return QueryParams.uuid(id, "customer ids are UUIDs");
+    }
+}

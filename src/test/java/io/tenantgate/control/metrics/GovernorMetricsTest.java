@@ -1,0 +1,173 @@
+package io.tenantgate.control.metrics;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.tenantgate.demo.embedded.DemoServers;
+import io.tenantgate.demo.embedded.EmbeddedServer;
+import io.tenantgate.governor.TenantPools;
+import io.tenantgate.governor.resilience.ResilienceProfile;
+import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.governor.route.TenantStatus;
+import io.tenantgate.governor.route.TlsMode;
+import io.tenantgate.testing.Await;
+import io.tenantgate.testing.FreshTenants;
+import io.tenantgate.testing.LoadClients;
+import io.tenantgate.testing.Management;
+import io.tenantgate.testing.RealDatabases;
+import io.tenantgate.testing.TestTokens;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The governor's meters equal what was done, and per-tenant series stay bounded however many tenants are live. */
+@QuarkusTest
+@TestProfile(ResilienceProfile.class)
+class GovernorMetricsTest {
+
+    @Inject
+    TenantPools pools;
+
+    @Inject
+    GovernorMetrics metrics;
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @ConfigProperty(name = "tenantgate.metrics.top-tenants")
+    int topTenants;
+
+    @ConfigProperty(name = "tenantgate.budget.default-per-server")
+    int defaultBudget;
+
+    private static String scrape() {
+        return Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /** The value of the one sample of {@code name} whose labels contain every one of {@code labels}. */
+    private static double sample(String text, String name, String... labels) {
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+                continue;
+            }
+            boolean all = true;
+            for (String label : labels) {
+                all &= line.contains(label);
+            }
+            if (all) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void countersEqualAKnownWorkload() throws Throwable {
+        EmbeddedServer mariadb = RealDatabases.servers().mariadb();
+        String server = "server=\"" + mariadb.host() + ":" + mariadb.port() + "\"";
+        TenantRoute tenant = FreshTenants.provision(DatabaseKind.MYSQL, FreshTenants.key("meter"));
+        String token = TestTokens.forTenant(tenant.key());
+
+        // Warm the caller's permissions (one lookup, cached for 10 s) so the count below is the workload's.
+        assertEquals("200", LoadClients.call(port, "/api/customers", token));
+        String before = scrape();
+        for (int i = 0; i < 7; i++) {
+            assertEquals("200", LoadClients.call(port, "/api/customers", token));
+        }
+        // Two statements the server stops at the profile's 1.5 s statement timeout: two typed 503s.
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> slow = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                slow.add(threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=2500", token)));
+            }
+            for (Future<String> f : slow) {
+                assertEquals("503 tenant-statement-timeout", f.get(30, TimeUnit.SECONDS));
+            }
+        }
+        // One statement killed mid-flight: exactly one retry, then success.
+        String running = "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '" + tenant.username()
+                + "' AND info LIKE 'SELECT SLEEP%'";
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> call = threads.submit(() -> LoadClients.call(port, "/test/sleep?ms=800", token));
+            assertTrue(Await.until(() -> mariadb.queryLong(running) == 1, 10));
+            mariadb.terminateConnectionsOf(tenant.username());
+            assertEquals("200", call.get(30, TimeUnit.SECONDS));
+        }
+        // Server gauges follow the governor's servers at each refresh (every 5 s): this server's budget
+        // may have been retired and made again since the last one, when another test left it idle.
+        metrics.refresh();
+        String after = scrape();
+
+        assertEquals(7 + 2 + 2, sample(after, "tenantgate_acquire_wait_seconds_count", server)
+                - sample(before, "tenantgate_acquire_wait_seconds_count", server), 0.0,
+                "one acquisition per call and per retry: 7 reads, 2 stopped statements, 1 killed + its retry");
+        assertEquals(2, sample(after, "tenantgate_rejections_total", "reason=\"tenant-statement-timeout\"")
+                - sample(before, "tenantgate_rejections_total", "reason=\"tenant-statement-timeout\""), 0.0);
+        assertEquals(1, sample(after, "tenantgate_retries_total") - sample(before, "tenantgate_retries_total"), 0.0);
+        assertEquals(7, sample(after, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\"")
+                - sample(before, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\""), 0.0,
+                "the seven reads, as HTTP requests");
+        assertEquals(defaultBudget, sample(after, "tenantgate_server_budget", server), 0.0, "the configured budget");
+    }
+
+    @Test
+    void perTenantSeriesStayBoundedWith300LiveTenants() throws InterruptedException {
+        EmbeddedServer postgres = RealDatabases.servers().postgres();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            // Pools open no connection until used, so 300 live pools cost the server nothing.
+            String key = "series-" + i;
+            keys.add(key);
+            pools.poolFor(new TenantRoute(key, key, TenantStatus.ACTIVE, DatabaseKind.POSTGRESQL, postgres.host(),
+                    postgres.port(), "none", "nobody", "secret-" + i, TlsMode.DISABLED, null));
+        }
+        try {
+            // The busiest since the last refresh are named; the periodic refresh may land in between, so
+            // busy acme and refresh until it is ranked (each new pool counts one use).
+            String acme = TestTokens.forTenant(DemoServers.ACME);
+            assertTrue(Await.until(() -> {
+                for (int i = 0; i < 5; i++) {
+                    LoadClients.call(port, "/api/customers", acme);
+                }
+                metrics.refresh();
+                return tenantLabels(scrape(), "tenantgate_tenant_connections_open").contains(DemoServers.ACME);
+            }, 20), "the busiest tenant is named");
+            String text = scrape();
+            Set<String> tenants = tenantLabels(text, "tenantgate_tenant_connections_open");
+            System.out.printf("per-tenant series with %d live pools: %d (%s...)%n", pools.livePools(), tenants.size(),
+                    tenants.stream().limit(5).toList());
+            assertTrue(tenants.size() <= topTenants + 1, "at most top-tenants + other: " + tenants.size());
+            assertTrue(tenants.contains("other"), "the rest are summed under other");
+            assertTrue(!text.contains("secret-"), "no password in the metrics");
+            // Built-in meters (Vert.x pools, HTTP) never name a tenant: only ours do, and boundedly.
+            List<String> naming = text.lines().filter(l -> !l.startsWith("#") && l.contains("series-")).toList();
+            assertTrue(naming.stream().allMatch(l -> l.startsWith("tenantgate_tenant_")), naming.toString());
+        } finally {
+            keys.forEach(pools::evict);
+        }
+    }
+
+    private static Set<String> tenantLabels(String text, String metric) {
+        Pattern tenant = Pattern.compile("tenant=\"([^\"]+)\"");
+        return text.lines().filter(line -> line.startsWith(metric + "{")).map(line -> {
+            Matcher m = tenant.matcher(line);
+            return m.find() ? m.group(1) : "";
+        }).collect(Collectors.toSet());
+    }
+}

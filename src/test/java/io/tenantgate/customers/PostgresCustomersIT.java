@@ -1,8 +1,0 @@
-package io.tenantgate.customers;
-
-import io.quarkus.test.junit.QuarkusIntegrationTest;
-
-/** The customers contract on PostgreSQL against the packaged application in the prod profile. */
-@QuarkusIntegrationTest
-class PostgresCustomersIT extends PostgresCustomersTest {
-}

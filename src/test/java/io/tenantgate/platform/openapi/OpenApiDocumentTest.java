@@ -1,0 +1,97 @@
+package io.tenantgate.platform.openapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import org.jboss.jandex.AnnotationInstance;
+import org.jboss.jandex.AnnotationTarget;
+import org.jboss.jandex.DotName;
+import org.jboss.jandex.Index;
+import org.jboss.jandex.Indexer;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The OpenAPI document is well formed and lists every endpoint the application serves: the list
+ * of endpoints is read from the compiled resources themselves (their JAX-RS annotations), so a new
+ * endpoint missing from the document fails this test.
+ */
+@QuarkusTest
+class OpenApiDocumentTest {
+
+    private static final List<String> VERBS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+    @Test
+    void theDocumentListsEveryServedEndpointWithItsProblemAnswers() throws IOException {
+        String json = given().when().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        JsonNode doc = new ObjectMapper().readTree(json);
+        assertTrue(doc.path("openapi").asText().startsWith("3."), "an OpenAPI 3 document");
+        assertEquals("tenantgate", doc.path("info").path("title").asText());
+        assertTrue(doc.path("components").path("schemas").has("Problem"), "the problem schema is described");
+        assertTrue(doc.path("components").path("securitySchemes").has("bearer"), "bearer tokens are described");
+
+        Set<String> documented = new TreeSet<>();
+        doc.path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(verb -> {
+            if (VERBS.contains(verb.toUpperCase())) {
+                documented.add(verb.toUpperCase() + " " + path.getKey());
+                JsonNode responses = path.getValue().path(verb).path("responses");
+                assertTrue(responses.size() > 0, "responses of " + verb + " " + path.getKey());
+                if (path.getKey().startsWith("/api") || path.getKey().startsWith("/admin")) {
+                    assertTrue(responses.path("503").path("content").has("application/problem+json"),
+                            "503 problem of " + verb + " " + path.getKey());
+                    assertTrue(responses.path("403").path("content").path("application/problem+json")
+                            .path("examples").size() > 0, "problem examples of " + verb + " " + path.getKey());
+                }
+            }
+        }));
+        Set<String> served = servedEndpoints();
+        System.out.println("endpoints served and documented: " + served.size());
+        Set<String> missing = new TreeSet<>(served);
+        missing.removeAll(documented);
+        assertTrue(served.size() >= 20, "the scan found the endpoints: " + served);
+        assertTrue(missing.isEmpty(), "served but not documented: " + missing);
+    }
+
+    /** "VERB /path" for every resource method compiled from src/main. */
+    private static Set<String> servedEndpoints() throws IOException {
+        Indexer indexer = new Indexer();
+        try (Stream<Path> files = Files.walk(Path.of("target/classes/io/tenantgate"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    indexer.index(in);
+                }
+            }
+        }
+        Index index = indexer.complete();
+        DotName pathAnnotation = DotName.createSimple("jakarta.ws.rs.Path");
+        Set<String> endpoints = new TreeSet<>();
+        for (AnnotationInstance classPath : index.getAnnotations(pathAnnotation)) {
+            if (classPath.target().kind() != AnnotationTarget.Kind.CLASS) {
+                continue;
+            }
+            String base = classPath.value().asString();
+            classPath.target().asClass().methods().forEach(method -> {
+                for (String verb : VERBS) {
+                    if (method.hasAnnotation(DotName.createSimple("jakarta.ws.rs." + verb))) {
+                        AnnotationInstance sub = method.annotation(pathAnnotation);
+                        String path = base + (sub == null ? "" : "/" + sub.value().asString());
+                        endpoints.add(verb + " " + path.replaceAll("/+", "/").replaceAll("(.)/$", "$1"));
+                    }
+                }
+            });
+        }
+        return endpoints;
+    }
+}

@@ -7,6 +7,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +20,7 @@ import java.util.Map;
  */
 @Path("/dev/spare-tenant")
 @PermitAll
+@Tag(name = "Development")
 public class SpareTenantResource {
 
     /** The spare database's name, its owner's and the tenant key the walkthrough gives it. */
@@ -33,6 +36,7 @@ public class SpareTenantResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A spare demo tenant's key, for trying out tenant admin (dev and demo only)")
     public Map<String, Object> spare() {
         if (!devTokens.enabled() || demo.spare().password().isEmpty() || demo.postgresql().port().isEmpty()) {
             throw ProblemException.notFound("not-found", "Not Found");

@@ -202,9 +202,9 @@ public class TenantPools {
     private TenantPool.Timings timings(String server) {
         return new TenantPool.Timings(
                 Timer.builder("tenantgate.acquire.wait").description("Wait for a tenant connection")
-                        .tag("server", server).publishPercentileHistogram().register(meters),
+                        .tag("server", server).register(meters),
                 Timer.builder("tenantgate.connection.lease").description("Time tenant work held a connection")
-                        .tag("server", server).publishPercentileHistogram().register(meters),
+                        .tag("server", server).register(meters),
                 statements.statementTimer(server));
     }
 

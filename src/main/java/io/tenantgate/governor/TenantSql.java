@@ -9,6 +9,7 @@ import io.tenantgate.platform.failure.DeadlineExceeded;
 import io.tenantgate.platform.failure.GovernorRejection;
 import io.tenantgate.platform.failure.Idempotence;
 import io.tenantgate.platform.problem.ProblemException;
+import io.tenantgate.platform.problem.RequiredBody;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -265,7 +266,7 @@ public class TenantSql {
             return failure;
         }
         if (DatabaseFailures.isRejectedValue(failure)) {
-            return ProblemException.badRequest("validation", "the tenant's database refused a value of this request"
+            return ProblemException.invalid(RequiredBody.FIELD, "the tenant's database refused a value of this request"
                     + " (too long, out of range or not representable); nothing was stored");
         }
         if (DatabaseFailures.isStatementTimeout(failure)) {

@@ -1,5 +1,7 @@
 package io.tenantgate.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -130,8 +132,8 @@ class KubernetesManifestsTest {
         List<String> files = manifests().all().stream().map(Manifests.Manifest::file).sorted().toList();
         assertEquals(files, kustomization.resources().stream().sorted().toList(),
                 "kustomization.yaml must list every manifest in deploy/kubernetes, and only those");
-        assertEquals(List.of(Manifests.README), manifests().otherFiles(),
-                "deploy/kubernetes holds manifests, kustomization.yaml and README.md only");
+        assertEquals(List.of(Manifests.README, Manifests.DASHBOARD), manifests().otherFiles(),
+                "deploy/kubernetes holds manifests, kustomization.yaml, README.md and the Grafana dashboard only");
         for (Manifests.Manifest manifest : manifests().all()) {
             assertNotNull(manifest.resource().getMetadata().getName(), manifest.file() + " has no name");
             assertEquals("tenantgate", manifest.resource().getMetadata().getLabels().get("app.kubernetes.io/name"),
@@ -422,11 +424,7 @@ class KubernetesManifestsTest {
 
     @Test
     void alertRulesReadOnlyMetricsAndLabelsTheApplicationExports() throws Throwable {
-        exerciseEveryMeter();
-        String path = manifests().one(ServiceMonitor.class).getSpec().getEndpoints().get(0).getPath();
-        Map<String, Set<String>> exported = PromQl.exposition(Management.given().when().get(path).then().statusCode(200)
-                .extract().asString());
-
+        Map<String, Set<String>> exported = exportedAfterEveryMeterIsUsed();
         List<Rule> rules = manifests().one(PrometheusRule.class).getSpec().getGroups().stream()
                 .flatMap(group -> group.getRules().stream()).toList();
         Set<String> alerts = new HashSet<>();
@@ -435,28 +433,74 @@ class KubernetesManifestsTest {
                 alerts);
         List<String> problems = new ArrayList<>();
         for (Rule rule : rules) {
-            PromQl.Selectors selectors = PromQl.selectors(rule.getExpr().getStrVal());
-            Set<String> labelsRead = new HashSet<>(TARGET_LABELS);
-            selectors.labelsByMetric().forEach((metric, labels) -> {
-                Set<String> carried = exported.get(metric);
-                if (carried == null) {
-                    problems.add(rule.getAlert() + " reads " + metric + ", which " + path + " does not export");
-                    return;
-                }
-                labelsRead.addAll(carried);
-                labels.stream().filter(l -> !carried.contains(l)).forEach(l ->
-                        problems.add(rule.getAlert() + " filters " + metric + " on " + l + ", a label it does not carry"));
-            });
-            selectors.groupingLabels().stream().filter(l -> !labelsRead.contains(l)).forEach(l ->
-                    problems.add(rule.getAlert() + " groups by " + l + ", which none of its metrics carries"));
+            problems.addAll(unexportedReads(rule.getAlert(), rule.getExpr().getStrVal(), exported));
             assertNotNull(rule.getFor(), rule.getAlert() + " fires on a single evaluation");
         }
         assertEquals(List.of(), problems);
     }
 
+    @Test
+    void theGrafanaDashboardShipsToTheSidecarAndReadsOnlyMetricsAndLabelsTheApplicationExports() throws Throwable {
+        Manifests.ConfigMapGenerator generator = manifests().kustomization().configMapGenerator().getFirst();
+        assertEquals(List.of(Manifests.DASHBOARD), generator.files());
+        assertEquals("1", generator.options().labels().get("grafana_dashboard"), "the label the Grafana sidecar looks for");
+        assertEquals(Boolean.TRUE, generator.options().disableNameSuffixHash(), "a stable name to mount or reference");
+
+        Map<String, Set<String>> exported = exportedAfterEveryMeterIsUsed();
+        JsonNode dashboard = new ObjectMapper().readTree(Manifests.DIRECTORY.resolve(Manifests.DASHBOARD).toFile());
+        List<String> problems = new ArrayList<>();
+        Set<String> titles = new HashSet<>();
+        for (JsonNode panel : dashboard.get("panels")) {
+            String title = panel.get("title").asText();
+            titles.add(title);
+            assertFalse(panel.get("targets").isEmpty(), title + " queries nothing");
+            for (JsonNode target : panel.get("targets")) {
+                problems.addAll(unexportedReads(title, target.get("expr").asText(), exported));
+            }
+        }
+        for (JsonNode variable : dashboard.at("/templating/list")) {
+            Matcher values = Pattern.compile("label_values\\((\\w+), (\\w+)\\)").matcher(variable.at("/query/query").asText());
+            if (values.matches() && !exported.getOrDefault(values.group(1), Set.of()).contains(values.group(2))) {
+                problems.add("variable " + variable.get("name").asText() + " lists " + values.group(2) + " of "
+                        + values.group(1) + ", which is not exported with that label");
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(Set.of("Budget use per server", "Connections per server", "Waiting for a connection",
+                "Hand-overs between tenants", "503 answers by reason", "Circuit breakers open",
+                "Top tenants by connections", "Request latency", "Requests by status"), titles);
+    }
+
+    /** The metrics the ServiceMonitor scrapes, with their labels, once every meter has been used. */
+    private Map<String, Set<String>> exportedAfterEveryMeterIsUsed() throws Throwable {
+        exerciseEveryMeter();
+        String path = manifests().one(ServiceMonitor.class).getSpec().getEndpoints().get(0).getPath();
+        return PromQl.exposition(Management.given().when().get(path).then().statusCode(200).extract().asString());
+    }
+
+    /** What {@code expression} reads that the application does not export: metrics, label filters, groupings. */
+    private static List<String> unexportedReads(String reader, String expression, Map<String, Set<String>> exported) {
+        List<String> problems = new ArrayList<>();
+        PromQl.Selectors selectors = PromQl.selectors(expression);
+        Set<String> labelsRead = new HashSet<>(TARGET_LABELS);
+        selectors.labelsByMetric().forEach((metric, labels) -> {
+            Set<String> carried = exported.get(metric);
+            if (carried == null) {
+                problems.add(reader + " reads " + metric + ", which the application does not export");
+                return;
+            }
+            labelsRead.addAll(carried);
+            labels.stream().filter(l -> !carried.contains(l)).forEach(l ->
+                    problems.add(reader + " filters " + metric + " on " + l + ", a label it does not carry"));
+        });
+        selectors.groupingLabels().stream().filter(l -> !labelsRead.contains(l)).forEach(l ->
+                problems.add(reader + " groups by " + l + ", which none of its metrics carries"));
+        return problems;
+    }
+
     /**
-     * Meters register when first used: server meters when the governor first sees a server, the
-     * rejection counter on the first 503. One fresh tenant with a single connection, asked twice at
+     * Meters register when first used: server meters when the governor first sees a server, HTTP
+     * meters when a status is first answered. One fresh tenant with a single connection, asked twice at
      * once to hold it for 4 s, gets one answer and one 503 (its second request waits the 2 s
      * acquire timeout).
      */

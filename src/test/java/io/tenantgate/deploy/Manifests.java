@@ -39,8 +39,18 @@ final class Manifests {
     static final String KUSTOMIZATION = "kustomization.yaml";
     static final String README = "README.md";
 
+    static final String DASHBOARD = "tenantgate-dashboard.json";
+
     /** What kustomization.yaml may hold; anything else in it fails the parse. */
-    record Kustomization(String apiVersion, String kind, List<String> resources) {
+    record Kustomization(String apiVersion, String kind, List<String> resources,
+                         List<ConfigMapGenerator> configMapGenerator) {
+    }
+
+    /** A ConfigMap kustomize makes from files of the directory. */
+    record ConfigMapGenerator(String name, List<String> files, GeneratorOptions options) {
+    }
+
+    record GeneratorOptions(Boolean disableNameSuffixHash, java.util.Map<String, String> labels) {
     }
 
     /** One manifest and the file it came from. */

@@ -3,10 +3,13 @@ package io.tenantgate.governor;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.tenantgate.demo.embedded.EmbeddedServer;
 import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.testing.AbortedClients;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
+import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -49,12 +52,15 @@ class PoolEvictionTest {
 
     @Test
     void livePoolsNeverExceedTheCapLeastRecentlyUsedGoesFirstAndInFlightWorkFinishes() throws Throwable {
+        EmbeddedServer mariadb = RealDatabases.servers().mariadb();
         List<String> tenants = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             String key = FreshTenants.key("lru" + i);
             FreshTenants.provision(i % 2 == 0 ? DatabaseKind.POSTGRESQL : DatabaseKind.MYSQL, key, 2);
             tenants.add(key);
         }
+
+        long abortedBefore = AbortedClients.of(mariadb);
 
         // Fill the cap, then make the oldest one the most recently used.
         for (int i = 0; i < CAP; i++) {
@@ -86,6 +92,7 @@ class PoolEvictionTest {
             Thread.sleep(50);
         }
         assertEquals(0, pools.drainingPools(), "evicted pools are closed once drained");
+        assertEquals(abortedBefore, AbortedClients.of(mariadb), "evicted MariaDB pools quit their connections cleanly");
     }
 
     private void visit(String tenant) {

@@ -2,6 +2,7 @@ package io.tenantgate.governor;
 
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.tenantgate.demo.embedded.EmbeddedServer;
+import io.tenantgate.testing.AbortedClients;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.PackagedReplica;
 import io.tenantgate.testing.RealDatabases;
@@ -41,6 +42,7 @@ class SigtermDrainIT {
                 "drain-pg-" + suffix(), RealDatabases.servers().postgres());
         try (PackagedReplica replica = PackagedReplica.start("sigterm")) {
             tenants.forEach((key, server) -> provision(replica, key, server));
+            long abortedBefore = AbortedClients.of(RealDatabases.servers().mariadb());
 
             Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
             LongAdder servedAfterNotReady = new LongAdder();
@@ -95,6 +97,8 @@ class SigtermDrainIT {
                     assertTrue(Await.until(() -> tenant.getValue().connectionsOf(tenant.getKey()) == 0, 5),
                             tenant.getKey() + " has no connection left on its server");
                 }
+                assertEquals(abortedBefore, AbortedClients.of(RealDatabases.servers().mariadb()),
+                        "the pools closed at SIGTERM quit every MariaDB connection cleanly");
                 System.out.printf("SIGTERM drain: %,d requests served (%,d after readiness DOWN), 0 failed;"
                                 + " not ready after %d ms, exited 0 after %d ms; 0 connections left%n",
                         all, servedAfterNotReady.sum(), toNotReady, toExit);

@@ -9,12 +9,15 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Test-only: holds one of the caller's tenant connections for {@code ms} milliseconds inside the
  * database, through the same facade as the real APIs. Lives in src/test, so it never ships.
  */
 @Path("/test/sleep")
+@Tag(name = "Development")
 @RolesAllowed("user")
 public class SleepResource {
 
@@ -27,6 +30,7 @@ public class SleepResource {
     }
 
     @GET
+    @Operation(summary = "Holds a tenant connection for ms milliseconds (tests only)")
     public Uni<String> sleep(@QueryParam("ms") int ms) {
         double seconds = Math.min(ms, 10_000) / 1000.0;
         // A parameter, not a literal: the slow-statement log must show the placeholder only.

@@ -13,6 +13,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,7 @@ import java.util.Map;
 @Path("/admin")
 @RolesAllowed("operator")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Pools")
 public class AdminPoolsResource {
 
     private final TenantPools pools;
@@ -47,6 +50,7 @@ public class AdminPoolsResource {
 
     @GET
     @Path("/pools")
+    @Operation(summary = "Every live tenant pool and its connections")
     public List<PoolView> pools() {
         Instant now = Instant.now();
         return pools.snapshot().tenants().stream()
@@ -58,6 +62,7 @@ public class AdminPoolsResource {
 
     @GET
     @Path("/servers")
+    @Operation(summary = "Every database server: budget, use, saturation, hand-overs, advice")
     public List<ServerAdvice.ServerView> servers() {
         GovernorStats stats = pools.snapshot();
         ReplicaLeases.View view = leases.view();
@@ -70,12 +75,14 @@ public class AdminPoolsResource {
      */
     @GET
     @Path("/replicas")
+    @Operation(summary = "This replica's lease and share of each server's budget")
     public ReplicaLeases.View replicas() {
         return leases.view();
     }
 
     @POST
     @Path("/pools/{tenant}/evict")
+    @Operation(summary = "Close one tenant's pool (its work finishes first)")
     public Map<String, Object> evict(@PathParam("tenant") String tenant) {
         if (!TenantKey.isValid(tenant)) {
             throw ProblemException.badRequest("invalid-tenant-key", "not a tenant key: " + tenant);
@@ -88,6 +95,7 @@ public class AdminPoolsResource {
 
     @POST
     @Path("/pools/evict-idle")
+    @Operation(summary = "Close every idle connection and unused pool now")
     public Map<String, Object> evictIdle() {
         List<String> evicted = pools.evictIdle();
         return Map.of("evicted", evicted, "count", evicted.size());

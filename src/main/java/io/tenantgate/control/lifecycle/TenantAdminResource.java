@@ -8,6 +8,7 @@ import io.tenantgate.governor.route.TenantStatus;
 import io.tenantgate.governor.route.TlsMode;
 import io.tenantgate.platform.problem.ProblemException;
 import io.tenantgate.platform.problem.QueryParams;
+import io.tenantgate.platform.problem.RequiredBody;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -23,6 +24,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.Iterator;
 import java.util.Set;
@@ -37,6 +40,7 @@ import java.util.Set;
 @RolesAllowed("operator")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Tenant admin")
 public class TenantAdminResource {
 
     private static final Set<String> PATCHABLE = Set.of("displayName", "status", "host", "port", "database",
@@ -49,9 +53,10 @@ public class TenantAdminResource {
     }
 
     @POST
+    @Operation(summary = "Add a tenant (proved and migrated before it is stored)")
     public Uni<Response> create(NewTenant tenant, @Context UriInfo uri) {
         if (tenant == null) {
-            throw ProblemException.badRequest("validation", "a tenant is required");
+            throw ProblemException.invalid(RequiredBody.FIELD, "a JSON object describing the tenant is required");
         }
         return provisioner.provision(tenant).chain(route -> provisioner.find(route.key()))
                 .map(view -> Response.created(uri.getAbsolutePathBuilder().path(view.key()).build()).entity(view)
@@ -59,6 +64,7 @@ public class TenantAdminResource {
     }
 
     @GET
+    @Operation(summary = "List tenants, optionally by status or kind")
     public Uni<TenantProvisioner.TenantList> list(@QueryParam("status") String status, @QueryParam("kind") String kind,
                                                   @QueryParam("page") @DefaultValue("0") String page,
                                                   @QueryParam("size") @DefaultValue("50") String size) {
@@ -68,12 +74,14 @@ public class TenantAdminResource {
 
     @GET
     @Path("/{key}")
+    @Operation(summary = "Read one tenant (never its password)")
     public Uni<TenantView> get(@PathParam("key") String key) {
         return provisioner.find(validKey(key)).map(view -> found(view, key));
     }
 
     @PATCH
     @Path("/{key}")
+    @Operation(summary = "Change a tenant: status, pool limit, connection details or credentials")
     public Uni<TenantView> change(@PathParam("key") String key, JsonNode body) {
         TenantPatch patch = patchOf(body);
         return provisioner.change(validKey(key), patch).map(view -> found(view, key));
@@ -81,6 +89,7 @@ public class TenantAdminResource {
 
     @DELETE
     @Path("/{key}")
+    @Operation(summary = "Remove a tenant (its pool closes; its database is kept)")
     public Uni<Response> remove(@PathParam("key") String key) {
         return provisioner.remove(validKey(key)).map(removed -> {
             if (!removed) {
@@ -92,7 +101,7 @@ public class TenantAdminResource {
 
     private static TenantPatch patchOf(JsonNode body) {
         if (body == null || !body.isObject() || body.isEmpty()) {
-            throw ProblemException.badRequest("validation", "a JSON object with the fields to change is required");
+            throw ProblemException.invalid(RequiredBody.FIELD, "a JSON object with the fields to change is required");
         }
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();

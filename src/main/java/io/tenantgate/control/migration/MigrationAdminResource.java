@@ -7,6 +7,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The fleet upgrade, for operators: {@code GET} shows the current or last run (counts, and every
@@ -16,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 @Path("/admin/migrations")
 @RolesAllowed("operator")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Migrations")
 public class MigrationAdminResource {
 
     private final FleetMigrations fleet;
@@ -25,11 +28,13 @@ public class MigrationAdminResource {
     }
 
     @GET
+    @Operation(summary = "Progress of the fleet's tenant schema migration")
     public FleetMigrations.Progress progress() {
         return fleet.progress();
     }
 
     @POST
+    @Operation(summary = "Migrate every tenant's schema to this version's, a few at a time")
     public Response start() {
         if (!fleet.start()) {
             throw new io.tenantgate.platform.problem.ProblemException(409, "migration-running", "Conflict",

@@ -10,6 +10,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -25,6 +27,7 @@ import java.util.Set;
  */
 @Path("/dev/token")
 @PermitAll
+@Tag(name = "Development")
 public class DevTokenResource {
 
     private final DevTokenConfig config;
@@ -48,6 +51,7 @@ public class DevTokenResource {
 
     @GET
     @Produces(MediaType.TEXT_PLAIN)
+    @Operation(summary = "A signed token for a tenant or an operator (dev, demo and test only)")
     public String token(@QueryParam("tenant") String tenant, @QueryParam("groups") String groups) {
         if (signingKey == null) {
             throw ProblemException.notFound("not-found", "Not Found");
@@ -55,7 +59,7 @@ public class DevTokenResource {
         Set<String> groupSet = new LinkedHashSet<>(Arrays.asList((groups == null || groups.isBlank() ? "user" : groups)
                 .split(",")));
         if (!groupSet.stream().allMatch(g -> g.matches("^[a-z][a-z0-9-]{0,31}$"))) {
-            throw ProblemException.badRequest("validation", "groups: comma-separated lower-case names");
+            throw ProblemException.invalid("groups", "comma-separated lower-case names");
         }
         if (tenant == null && groupSet.contains(security.operatorGroup())) {
             return Jwt.issuer(config.issuer())
@@ -66,7 +70,7 @@ public class DevTokenResource {
                     .sign(signingKey);
         }
         if (!TenantKey.isValid(tenant)) {
-            throw ProblemException.badRequest("validation", "tenant: must match " + TenantKey.REGEX
+            throw ProblemException.invalid("tenant", "must match " + TenantKey.REGEX
                     + " (or leave it out, with groups=" + security.operatorGroup() + ", for an operator's token)");
         }
         return Jwt.issuer(config.issuer())

@@ -56,7 +56,7 @@ public class ProblemResponses implements OASFilter {
         openAPI.getComponents().addSchema("Problem", OASFactory.createSchema().type(List.of(Schema.SchemaType.OBJECT))
                 .description("RFC 9457 problem details")
                 .addProperty("type", OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING))
-                        .description("urn:tenantgate:problem:<slug>, stable"))
+                        .description("`urn:tenantgate:problem:` and a slug; stable, for clients to branch on"))
                 .addProperty("title", OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING)))
                 .addProperty("status", OASFactory.createSchema().type(List.of(Schema.SchemaType.INTEGER)))
                 .addProperty("detail", OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING)))

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.tenantgate.platform.failure.DatabaseFailures;
 import io.tenantgate.platform.failure.GovernorRejection;
+import jakarta.inject.Singleton;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -26,15 +28,24 @@ import java.util.stream.Collectors;
  * Turns every failure into {@code application/problem+json}. Caller mistakes get a 4xx that says
  * what to fix; overload gets 503 with {@code Retry-After}; anything unexpected gets a bare 500 and
  * a log line with an id, never a stack trace in the response.
+ *
+ * <p>Made at start-up, not at the first failure, so the rejection counters exist from the start.
  */
+@Singleton
+@Startup
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    private static final String REJECTIONS = "tenantgate.rejections";
 
     private final MeterRegistry meters;
 
     public ProblemMappers(MeterRegistry meters) {
         this.meters = meters;
+        // Every reason exists from the start at 0, so an alert on its rate sees data before the first 503.
+        for (ProblemType type : ProblemType.withStatus(503)) {
+            meters.counter(REJECTIONS, "reason", type.slug);
+        }
     }
 
     /**
@@ -43,7 +54,7 @@ public class ProblemMappers {
      */
     private Response unavailable(Response response, String type) {
         try {
-            meters.counter("tenantgate.rejections", "reason", type).increment();
+            meters.counter(REJECTIONS, "reason", type).increment();
         } catch (RuntimeException e) {
             LOG.debugf("could not count a rejection: %s", e);
         }
@@ -54,6 +65,9 @@ public class ProblemMappers {
     public Response problem(ProblemException e) {
         Response response = Problem.response(e.status(), e.type(), e.title(), e.getMessage(), e.errors(),
                 e.retryAfterSeconds());
+        if (e.status() == 401) { // a verified token the application still cannot use (its tenant claim)
+            return challenge(response, "the token has no usable tenant claim");
+        }
         return e.status() == 503 ? unavailable(response, e.type()) : response;
     }
 
@@ -75,6 +89,9 @@ public class ProblemMappers {
     }
 
     private static String field(ConstraintViolation<?> violation) {
+        if (violation.getConstraintDescriptor().getAnnotation() instanceof RequiredBody) {
+            return RequiredBody.FIELD;
+        }
         // "create.input.email" -> "email"; "list.size" -> "size"
         String path = violation.getPropertyPath().toString();
         String[] parts = path.split("\\.");
@@ -95,12 +112,30 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unauthenticated(UnauthorizedException e) {
-        return Problem.response(401, "unauthenticated", "Unauthorized", "a valid bearer token is required");
+        // No token at all: RFC 6750 says the challenge then carries no error code.
+        return challenge(Problem.response(401, "unauthenticated", "Unauthorized", "a bearer token is required"), null);
     }
 
     @ServerExceptionMapper
     public Response authenticationFailed(AuthenticationFailedException e) {
-        return Problem.response(401, "unauthenticated", "Unauthorized", "a valid bearer token is required");
+        // Expired or not: that much helps the caller and tells an attacker nothing. Why else a token
+        // was refused (signature, issuer, audience, format) stays in the debug log.
+        boolean expired = BearerTokens.hasExpired(e);
+        LOG.debugf("bearer token refused: %s", e);
+        return challenge(Problem.response(401, "unauthenticated", "Unauthorized", expired
+                ? "the bearer token has expired: get a new one" : "the bearer token is not valid"),
+                expired ? "the token has expired" : "the token is not valid");
+    }
+
+    /**
+     * A 401 challenges for a bearer token (RFC 6750 section 3): {@code error="invalid_token"} when
+     * one was sent and refused.
+     */
+    private static Response challenge(Response response, String invalidTokenDescription) {
+        String challenge = invalidTokenDescription == null ? "Bearer realm=\"tenantgate\""
+                : "Bearer realm=\"tenantgate\", error=\"invalid_token\", error_description=\""
+                + invalidTokenDescription + "\"";
+        return Response.fromResponse(response).header("WWW-Authenticate", challenge).build();
     }
 
     @ServerExceptionMapper

@@ -5,10 +5,10 @@ import io.smallrye.mutiny.Uni;
 import io.tenantgate.platform.problem.Preconditions;
 import io.tenantgate.platform.problem.ProblemException;
 import io.tenantgate.platform.problem.QueryParams;
+import io.tenantgate.platform.problem.RequiredBody;
 import io.tenantgate.tenant.permissions.Permissions;
 import io.tenantgate.tenant.permissions.TenantAccess;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -26,6 +26,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 import java.util.UUID;
@@ -38,6 +40,7 @@ import java.util.UUID;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Customers")
 public class CustomerResource {
 
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -51,6 +54,7 @@ public class CustomerResource {
     }
 
     @GET
+    @Operation(summary = "List customers, newest first, optionally searched by name or email")
     public Uni<CustomerPage> list(@QueryParam("page") @DefaultValue("0") String page,
                                   @QueryParam("size") @DefaultValue("20") String size,
                                   @QueryParam("q") @Size(max = 200) String q) {
@@ -62,6 +66,7 @@ public class CustomerResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Read one customer (its ETag is its version)")
     public Uni<Response> get(@PathParam("id") String id) {
         UUID customerId = parse(id);
         return access.with(Permissions.CUSTOMERS_READ, route -> service.get(route, customerId))
@@ -74,7 +79,8 @@ public class CustomerResource {
      * client that retries after a lost reply may create a twin.
      */
     @POST
-    public Uni<Response> create(@NotNull @Valid CustomerInput input, @Context UriInfo uri,
+    @Operation(summary = "Create a customer (once per Idempotency-Key)")
+    public Uni<Response> create(@RequiredBody @Valid CustomerInput input, @Context UriInfo uri,
                                 @Context HttpHeaders headers) {
         // Present but empty is a malformed key, not "no key": read the header's presence, not its value.
         List<String> keys = headers.getRequestHeader(IDEMPOTENCY_KEY);
@@ -99,8 +105,9 @@ public class CustomerResource {
 
     @PUT
     @Path("/{id}")
+    @Operation(summary = "Replace a customer (If-Match for a conditional update)")
     public Uni<Response> update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-                                @NotNull @Valid CustomerInput input) {
+                                @RequiredBody @Valid CustomerInput input) {
         UUID customerId = parse(id);
         // If-Match is honoured when sent (412 when stale); without it the PUT replaces unconditionally.
         Long expected = ifMatch == null ? null : Preconditions.ifMatch(ifMatch);
@@ -110,6 +117,7 @@ public class CustomerResource {
 
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Delete a customer")
     public Uni<Response> delete(@PathParam("id") String id) {
         UUID customerId = parse(id);
         return access.with(Permissions.CUSTOMERS_WRITE, route -> service.delete(route, customerId)).map(done -> Response.noContent().build());

@@ -8,11 +8,14 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /api/dashboard}: the caller's tenant at a glance; needs {@code customers:read}. */
 @Path("/api/dashboard")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Dashboard")
 public class DashboardResource {
 
     private final TenantAccess access;
@@ -24,6 +27,7 @@ public class DashboardResource {
     }
 
     @GET
+    @Operation(summary = "The dashboard: customer counts, newest customers, reports by status")
     public Uni<Dashboard> get() {
         return access.with(Permissions.CUSTOMERS_READ, service::of);
     }

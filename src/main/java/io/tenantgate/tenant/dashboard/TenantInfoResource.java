@@ -9,6 +9,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code GET /api/tenant-info}: the caller's own tenant as its users may see it. Never connection
@@ -17,6 +19,7 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/api/tenant-info")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Dashboard")
 public class TenantInfoResource {
 
     private final CurrentTenant tenant;
@@ -29,6 +32,7 @@ public class TenantInfoResource {
     }
 
     @GET
+    @Operation(summary = "Who the caller is: tenant, name and database kind")
     public Uni<TenantInfo> get() {
         return tenant.route().map(route -> new TenantInfo(route.key(), route.displayName(), route.status(), route.kind()));
     }

@@ -8,6 +8,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,6 +18,7 @@ import java.util.TreeSet;
 @Path("/api/permissions")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Permissions")
 public class PermissionResource {
 
     private final CurrentTenant tenant;
@@ -33,6 +36,7 @@ public class PermissionResource {
     }
 
     @GET
+    @Operation(summary = "The caller's roles and the permissions they grant in the tenant")
     public Uni<CallerPermissions> get() {
         Set<String> roles = new TreeSet<>(token.getGroups());
         return tenant.route().chain(route -> permissions.of(route, roles)

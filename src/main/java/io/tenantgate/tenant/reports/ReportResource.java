@@ -4,10 +4,10 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.platform.problem.Preconditions;
 import io.tenantgate.platform.problem.QueryParams;
+import io.tenantgate.platform.problem.RequiredBody;
 import io.tenantgate.tenant.permissions.Permissions;
 import io.tenantgate.tenant.permissions.TenantAccess;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -22,6 +22,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
@@ -34,6 +36,7 @@ import java.util.List;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Reports")
 public class ReportResource {
 
     private final TenantAccess access;
@@ -46,12 +49,14 @@ public class ReportResource {
 
     @GET
     @Path("/report-templates")
+    @Operation(summary = "List the report templates")
     public Uni<List<ReportTemplate>> templates() {
         return access.with(Permissions.REPORTS_READ, service::templates);
     }
 
     @GET
     @Path("/reports")
+    @Operation(summary = "List report requests, newest first, optionally by status")
     public Uni<ReportPage> list(@QueryParam("status") String status, @QueryParam("page") @DefaultValue("0") String page,
                                 @QueryParam("size") @DefaultValue("20") String size) {
         // An empty ?status= means no filter.
@@ -64,7 +69,8 @@ public class ReportResource {
 
     @POST
     @Path("/reports")
-    public Uni<Response> create(@NotNull @Valid ReportInput input, @Context UriInfo uri) {
+    @Operation(summary = "Request a report")
+    public Uni<Response> create(@RequiredBody @Valid ReportInput input, @Context UriInfo uri) {
         return access.with(Permissions.REPORTS_WRITE, route -> service.create(route, input))
                 .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
                         .tag(Preconditions.etag(created.version())).entity(created).build());
@@ -72,6 +78,7 @@ public class ReportResource {
 
     @GET
     @Path("/reports/{id}")
+    @Operation(summary = "Read one report request (its ETag is its version)")
     public Uni<Response> get(@PathParam("id") String id) {
         var reportId = ReportIds.parse(id, "id");
         return access.with(Permissions.REPORTS_READ, route -> service.get(route, reportId))
@@ -80,8 +87,9 @@ public class ReportResource {
 
     @PUT
     @Path("/reports/{id}")
+    @Operation(summary = "Change a report request's title or status (If-Match required)")
     public Uni<Response> update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-                                @NotNull @Valid ReportChange change) {
+                                @RequiredBody @Valid ReportChange change) {
         var reportId = ReportIds.parse(id, "id");
         long expected = Preconditions.ifMatch(ifMatch);
         return access.with(Permissions.REPORTS_WRITE, route -> service.update(route, reportId, change, expected))

@@ -6,6 +6,7 @@ import io.restassured.response.ValidatableResponse;
 import io.tenantgate.demo.embedded.EmbeddedServer;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.testing.AbortedClients;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.BothKinds;
 import io.tenantgate.testing.FreshTenants;
@@ -147,6 +148,7 @@ class TenantAdminApiTest {
         server.grantDatabase(key.replace('-', '_'), key, nextUser);
 
         long created = 0;
+        long abortedBefore = kind == DatabaseKind.MYSQL ? AbortedClients.of(server) : 0;
         try (SteadyLoad load = new SteadyLoad(port)) {
             load.clients("rot", TestTokens.forTenant(key), "/api/customers", 4);
             Thread.sleep(1000);
@@ -162,5 +164,8 @@ class TenantAdminApiTest {
         }
         assertEquals(created + 1, pools.poolsCreated(key), "the pool was replaced once");
         assertTrue(Await.until(() -> server.connectionsOf(key) == 0, 30), "the old pool drained and closed");
+        if (kind == DatabaseKind.MYSQL) {
+            assertEquals(abortedBefore, AbortedClients.of(server), "the old pool quit its MariaDB connections cleanly");
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.tenantgate.governor.route.DatabaseKind;
 import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.governor.route.TenantStatus;
 import io.tenantgate.governor.route.TlsMode;
+import io.tenantgate.platform.problem.ProblemType;
 import io.tenantgate.testing.Await;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
@@ -22,7 +23,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -124,6 +128,28 @@ class GovernorMetricsTest {
                 - sample(before, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\""), 0.0,
                 "the seven reads, as HTTP requests");
         assertEquals(defaultBudget, sample(after, "tenantgate_server_budget", server), 0.0, "the configured budget");
+    }
+
+    @Test
+    void everyRejectionReasonIsExportedBeforeItsFirst503AndTimersCarryOnlyTheSloBuckets() {
+        // One answered call, so every timer has a series.
+        assertEquals("200", LoadClients.call(port, "/api/customers", TestTokens.forTenant(DemoServers.ACME)));
+        String text = scrape();
+        for (ProblemType type : ProblemType.withStatus(503)) {
+            assertTrue(text.contains("tenantgate_rejections_total{reason=\"" + type.slug + "\"}"),
+                    "an alert on " + type.slug + " sees data before the first one");
+        }
+        Pattern bucket = Pattern.compile("^(tenantgate_\\w+|http_server_requests)_seconds_bucket\\{.*le=\"([^\"]+)\".*");
+        Map<String, Set<String>> bucketsByTimer = new TreeMap<>();
+        text.lines().map(bucket::matcher).filter(Matcher::matches)
+                .forEach(m -> bucketsByTimer.computeIfAbsent(m.group(1), t -> new TreeSet<>()).add(m.group(2)));
+        assertTrue(bucketsByTimer.keySet().containsAll(Set.of("tenantgate_acquire_wait", "tenantgate_connection_lease",
+                "tenantgate_statement", "http_server_requests")), bucketsByTimer.keySet().toString());
+        bucketsByTimer.forEach((timer, buckets) -> assertEquals(Set.of("0.005", "0.025", "0.1", "0.5", "2.0", "+Inf"),
+                buckets, timer + ": the five SLO buckets and +Inf, no percentile histogram"));
+        assertTrue(text.lines().noneMatch(l -> l.startsWith("tenantgate_") && l.contains("quantile=")),
+                "no percentiles computed in the server");
+        System.out.printf("tenantgate_ series: %d%n", text.lines().filter(l -> l.startsWith("tenantgate_")).count());
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.tenantgate.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /** Who may call the tenant APIs: a valid token, for a known active tenant, in group {@code user}. */
@@ -15,9 +16,30 @@ class AuthenticationTest {
     private static final String PROBLEM = "application/problem+json";
 
     @Test
-    void noTokenIs401Problem() {
+    void noTokenIs401ProblemWithABearerChallengeAndNoErrorCode() {
         given().get("/api/customers").then().statusCode(401).contentType(PROBLEM)
-                .body("type", equalTo("urn:tenantgate:problem:unauthenticated"));
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"tenantgate\""))
+                .body("type", equalTo("urn:tenantgate:problem:unauthenticated"))
+                .body("detail", equalTo("a bearer token is required"));
+    }
+
+    @Test
+    void aRefusedTokenIsChallengedAsInvalidAndAnExpiredOneIsToldSoAndNothingMore() {
+        long now = System.currentTimeMillis() / 1000;
+        given().auth().oauth2(TestTokens.withClaims(DemoServers.ACME, "tenantgate", "tenantgate", now - 600))
+                .get("/api/customers").then().statusCode(401).contentType(PROBLEM)
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"tenantgate\", error=\"invalid_token\","
+                        + " error_description=\"the token has expired\""))
+                .body("detail", equalTo("the bearer token has expired: get a new one"));
+        for (String refused : new String[] {TestTokens.forged(DemoServers.ACME), "not.a.jwt",
+                TestTokens.withClaims(DemoServers.ACME, "someone-else", "tenantgate", now + 60)}) {
+            given().auth().oauth2(refused).get("/api/customers").then().statusCode(401).contentType(PROBLEM)
+                    .header("WWW-Authenticate", equalTo("Bearer realm=\"tenantgate\", error=\"invalid_token\","
+                            + " error_description=\"the token is not valid\""))
+                    .body("detail", equalTo("the bearer token is not valid"));
+        }
+        given().auth().oauth2(TestTokens.withClaim(DemoServers.ACME, 42)).get("/api/customers").then().statusCode(401)
+                .header("WWW-Authenticate", containsString("error=\"invalid_token\""));
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -62,6 +63,43 @@ class OpenApiDocumentTest {
         missing.removeAll(documented);
         assertTrue(served.size() >= 20, "the scan found the endpoints: " + served);
         assertTrue(missing.isEmpty(), "served but not documented: " + missing);
+    }
+
+    @Test
+    void swaggerUiShowsTheTenantApisFirstWithHumanSummariesAndOneSecurityScheme() throws IOException {
+        JsonNode doc = new ObjectMapper().readTree(given().when().get("/q/openapi?format=json").then().statusCode(200)
+                .extract().asString());
+        List<String> tags = new ArrayList<>();
+        doc.path("tags").forEach(tag -> tags.add(tag.path("name").asText()));
+        assertEquals(List.of("Customers", "Reports", "Dashboard", "Permissions", "Tenant admin", "Pools", "Migrations",
+                "Development"), tags, "capabilities, the tenant APIs first");
+        List<String> schemes = new ArrayList<>();
+        doc.path("components").path("securitySchemes").fieldNames().forEachRemaining(schemes::add);
+        assertEquals(List.of("bearer"), schemes, "one security scheme");
+        assertTrue(!doc.path("info").path("description").asText().contains("<"),
+                "no angle brackets for Swagger UI to eat as HTML");
+
+        List<String> problems = new ArrayList<>();
+        doc.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+            if (!VERBS.contains(op.getKey().toUpperCase())) {
+                return;
+            }
+            String name = op.getKey().toUpperCase() + " " + path.getKey();
+            String summary = op.getValue().path("summary").asText();
+            if (summary.split(" ").length < 3) {
+                problems.add(name + " has no human summary: '" + summary + "'");
+            }
+            JsonNode opTags = op.getValue().path("tags");
+            if (opTags.size() != 1 || !tags.contains(opTags.get(0).asText())) {
+                problems.add(name + " is not under exactly one capability: " + opTags);
+            }
+            op.getValue().path("security").forEach(requirement -> requirement.fieldNames().forEachRemaining(scheme -> {
+                if (!scheme.equals("bearer")) {
+                    problems.add(name + " names security scheme " + scheme);
+                }
+            }));
+        }));
+        assertEquals(List.of(), problems);
     }
 
     /** "VERB /path" for every resource method compiled from src/main. */

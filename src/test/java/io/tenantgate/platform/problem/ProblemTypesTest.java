@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link ProblemType} is the one list of problem types: the code answers with no slug that is not
  * in it (with the status it gives there), it holds no slug that nothing answers with, and the
- * README's table lists exactly its slugs with their statuses.
+ * table in docs/api.md lists exactly its slugs with their statuses.
  */
 class ProblemTypesTest {
 
@@ -97,12 +97,12 @@ class ProblemTypesTest {
     }
 
     @Test
-    void theReadmeTableListsExactlyTheRegisteredTypes() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        int start = readme.indexOf("### Problem types");
-        int end = readme.indexOf("\n## ", start);
+    void theApiPagesTableListsExactlyTheRegisteredTypes() throws IOException {
+        String page = Files.readString(Path.of("docs/api.md"));
+        int start = page.indexOf("### Problem types");
+        int next = page.indexOf("\n## ", start);
         Map<String, Integer> listed = new TreeMap<>();
-        for (String line : readme.substring(start, end).lines().toList()) {
+        for (String line : page.substring(start, next < 0 ? page.length() : next).lines().toList()) {
             Matcher row = Pattern.compile("^\\| ([0-9, ]+) \\| ([^|]+) \\|").matcher(line);
             if (!row.find()) {
                 continue;
@@ -118,6 +118,6 @@ class ProblemTypesTest {
         for (ProblemType type : ProblemType.values()) {
             registered.put(type.slug, type.status);
         }
-        assertEquals(registered, listed, "README's problem table and ProblemType");
+        assertEquals(registered, listed, "docs/api.md's problem table and ProblemType");
     }
 }

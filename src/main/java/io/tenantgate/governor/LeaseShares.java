@@ -47,8 +47,11 @@ final class LeaseShares {
     record Lease(String replicaId, long ageNanos, Map<String, Claim> claims) {
     }
 
-    /** What this replica takes and publishes for one server. */
-    record Plan(int share, int floor, int budget, int published, int committedByOthers) {
+    /**
+     * What this replica takes and publishes for one server. {@code publishedByOthers}: the shares
+     * the other live replicas published, what the fleet holds besides this replica.
+     */
+    record Plan(int share, int floor, int budget, int published, int committedByOthers, int publishedByOthers) {
     }
 
     static Map<String, Plan> plan(String me, List<Lease> table, Map<String, ServerBudget.LeaseView> mine,
@@ -66,6 +69,7 @@ final class LeaseShares {
             ServerBudget.LeaseView view = entry.getValue();
             int budget = view.fleetBudget();
             int committed = 0;
+            int publishedByOthers = 0;
             Map<String, Integer> demands = new HashMap<>();
             if (view.inUse()) {
                 demands.put(me, view.demand());
@@ -77,6 +81,7 @@ final class LeaseShares {
                 }
                 boolean fresh = other.ageNanos() <= expiredAfterNanos;
                 if (fresh) {
+                    publishedByOthers += claim.share();
                     budget = Math.min(budget, claim.budget());
                     if (claim.active()) {
                         demands.put(other.replicaId(), claim.demand());
@@ -92,7 +97,8 @@ final class LeaseShares {
                 int keep = othersShort(me, others, server, expiredAfterNanos) ? 0 : view.share();
                 share = Math.max(0, Math.min(Math.max(target(me, demands, budget), keep), budget - committed));
             }
-            plans.put(server, new Plan(share, Math.min(floor, share), budget, Math.max(share, view.permits()), committed));
+            plans.put(server, new Plan(share, Math.min(floor, share), budget, Math.max(share, view.permits()), committed,
+                    publishedByOthers));
         }
         return plans;
     }

@@ -300,14 +300,14 @@ public class ReplicaLeases {
                                     ThreadLocalRandom.current().nextLong(5, 40), id -> p.complete()));
                             return later.compose(v -> attempt(mine, attempt + 1));
                         }
-                        applied(plans, mineNow, leases, live, sent);
+                        applied(plans, mineNow, live, sent);
                         return Future.succeededFuture();
                     });
         });
     }
 
-    private void applied(Map<String, LeaseShares.Plan> plans, Map<String, ServerBudget> mineNow,
-                         List<LeaseShares.Lease> leases, int live, long sent) {
+    private void applied(Map<String, LeaseShares.Plan> plans, Map<String, ServerBudget> mineNow, int live,
+                         long sent) {
         if (warnedAtMinimum) {
             LOG.infof("replica %s renewed its lease again; its shares follow the live replicas", replicaId);
         }
@@ -321,14 +321,7 @@ public class ReplicaLeases {
             budget.demandPublished();
             budget.grant(plan.share(), plan.floor(), sent, timings.fullShareForNanos(), timings.floorForNanos());
             room.put(server, plan.budget() - plan.committedByOthers() - plan.published());
-            int sum = plan.published();
-            for (LeaseShares.Lease lease : leases) {
-                LeaseShares.Claim claim = lease.claims().get(server);
-                if (!lease.replicaId().equals(replicaId) && claim != null && lease.ageNanos() <= timings.expiredAfterNanos()) {
-                    sum += claim.share();
-                }
-            }
-            sums.put(server, sum);
+            sums.put(server, plan.published() + plan.publishedByOthers());
         });
         publishedSums = Map.copyOf(sums);
         roomLeft = Map.copyOf(room);

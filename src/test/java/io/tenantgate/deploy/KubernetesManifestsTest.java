@@ -86,6 +86,7 @@ class KubernetesManifestsTest {
     // fails each test with its own message instead of "could not initialize class".
     private static Manifests manifests;
     private static PropertyCatalogue catalogue;
+    private static Map<String, Set<String>> exported;
 
     private static synchronized Manifests manifests() {
         if (manifests == null) {
@@ -471,11 +472,17 @@ class KubernetesManifestsTest {
                 "Top tenants by connections", "Request latency", "Requests by status"), titles);
     }
 
-    /** The metrics the ServiceMonitor scrapes, with their labels, once every meter has been used. */
-    private Map<String, Set<String>> exportedAfterEveryMeterIsUsed() throws Throwable {
-        exerciseEveryMeter();
-        String path = manifests().one(ServiceMonitor.class).getSpec().getEndpoints().get(0).getPath();
-        return PromQl.exposition(Management.given().when().get(path).then().statusCode(200).extract().asString());
+    /**
+     * The metrics the ServiceMonitor scrapes, with their labels, once every meter has been used.
+     * Taken once for the alert rules and the dashboard alike: both read the same application.
+     */
+    private static synchronized Map<String, Set<String>> exportedAfterEveryMeterIsUsed() throws Throwable {
+        if (exported == null) {
+            exerciseEveryMeter();
+            String path = manifests().one(ServiceMonitor.class).getSpec().getEndpoints().get(0).getPath();
+            exported = PromQl.exposition(Management.given().when().get(path).then().statusCode(200).extract().asString());
+        }
+        return exported;
     }
 
     /** What {@code expression} reads that the application does not export: metrics, label filters, groupings. */
@@ -504,7 +511,7 @@ class KubernetesManifestsTest {
      * once to hold it for 4 s, gets one answer and one 503 (its second request waits the 2 s
      * acquire timeout).
      */
-    private void exerciseEveryMeter() throws Throwable {
+    private static void exerciseEveryMeter() throws Throwable {
         TenantRoute tenant = FreshTenants.provision(DatabaseKind.MYSQL, FreshTenants.key("k8s-meters"), 1);
         String token = TestTokens.forTenant(tenant.key());
         Map<Integer, Integer> statuses = new HashMap<>();

@@ -90,9 +90,12 @@ class LeaseSharesTest {
     @Test
     void anExpiredLeaseKeepsItsFloorUntilTheHorizonThenNothing() {
         ServerBudget.LeaseView mine = mine(20, 20, 40);
-        assertEquals(20, plan(List.of(lease("a", 1, 20, 8)), mine).share(), "a is live and holds 20");
+        LeaseShares.Plan live = plan(List.of(lease("a", 1, 20, 8)), mine);
+        assertEquals(20, live.share(), "a is live and holds 20");
+        assertEquals(20, live.publishedByOthers(), "a's published share is what the fleet holds besides b");
         LeaseShares.Plan expired = plan(List.of(lease("a", TTL + 1, 20, 8)), mine);
         assertEquals(8, expired.committedByOthers(), "an expired lease still counts its floor of 8");
+        assertEquals(0, expired.publishedByOthers(), "an expired lease publishes nothing the fleet can count as held");
         assertEquals(32, expired.share(), "b alone is live: all but a's floor");
         assertEquals(40, plan(List.of(lease("a", GONE + 1, 20, 8)), mine).share(), "past the horizon a counts for nothing");
     }

@@ -7,6 +7,7 @@ import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.demo.embedded.EmbeddedMariaDbServer;
 import io.tenantgate.demo.embedded.EmbeddedPostgresServer;
 import io.tenantgate.testing.Await;
+import io.tenantgate.testing.MetricSamples;
 import io.tenantgate.testing.PackagedReplica;
 import io.tenantgate.testing.ServerProcesses;
 import io.tenantgate.testing.SteadyLoad;
@@ -255,10 +256,10 @@ class ReplicaLeasesIT {
     private void assertVisible(PackagedReplica replica, int live, int share) {
         String management = "http://localhost:" + replica.managementPort();
         String metrics = replica.send(HttpRequest.newBuilder(java.net.URI.create(management + "/q/metrics")), null).body();
-        assertEquals(live, metric(metrics, "tenantgate_replicas_live", ""), 0.0, "live replicas in the metrics");
-        assertEquals(share, metric(metrics, "tenantgate_server_budget", server), 0.0, "the share in force");
-        assertEquals(BUDGET, metric(metrics, "tenantgate_server_budget_published", server), 0.0, "published shares");
-        assertEquals(BUDGET, metric(metrics, "tenantgate_server_budget_fleet", server), 0.0, "the fleet's budget");
+        assertEquals(live, MetricSamples.value(metrics, "tenantgate_replicas_live", ""), 0.0, "live replicas in the metrics");
+        assertEquals(share, MetricSamples.value(metrics, "tenantgate_server_budget", server), 0.0, "the share in force");
+        assertEquals(BUDGET, MetricSamples.value(metrics, "tenantgate_server_budget_published", server), 0.0, "published shares");
+        assertEquals(BUDGET, MetricSamples.value(metrics, "tenantgate_server_budget_fleet", server), 0.0, "the fleet's budget");
         String ready = replica.send(HttpRequest.newBuilder(java.net.URI.create(management + "/q/health/ready")), null)
                 .body();
         assertTrue(ready.matches("(?s).*\"liveReplicas\"\\s*:\\s*" + live + "\\b.*"), "readiness data: " + ready);
@@ -266,15 +267,6 @@ class ReplicaLeasesIT {
     }
 
     /** A Prometheus sample's value, by metric name and a label value it carries. */
-    private static double metric(String text, String name, String label) {
-        for (String line : text.split("\n")) {
-            if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return Double.NaN;
-    }
-
     private JsonNode view(PackagedReplica replica) {
         try {
             return JSON.readTree(replica.send(HttpRequest.newBuilder(replica.uri("/admin/replicas")), OPERATOR).body());

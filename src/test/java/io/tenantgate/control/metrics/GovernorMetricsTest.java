@@ -15,6 +15,7 @@ import io.tenantgate.testing.Await;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.LoadClients;
 import io.tenantgate.testing.Management;
+import io.tenantgate.testing.MetricSamples;
 import io.tenantgate.testing.RealDatabases;
 import io.tenantgate.testing.TestTokens;
 import jakarta.inject.Inject;
@@ -63,24 +64,6 @@ class GovernorMetricsTest {
         return Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
-    /** The value of the one sample of {@code name} whose labels contain every one of {@code labels}. */
-    private static double sample(String text, String name, String... labels) {
-        double sum = 0;
-        for (String line : text.split("\n")) {
-            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
-                continue;
-            }
-            boolean all = true;
-            for (String label : labels) {
-                all &= line.contains(label);
-            }
-            if (all) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
     @Test
     void countersEqualAKnownWorkload() throws Throwable {
         EmbeddedServer mariadb = RealDatabases.servers().mariadb();
@@ -118,16 +101,17 @@ class GovernorMetricsTest {
         metrics.refresh();
         String after = scrape();
 
-        assertEquals(7 + 2 + 2, sample(after, "tenantgate_acquire_wait_seconds_count", server)
-                - sample(before, "tenantgate_acquire_wait_seconds_count", server), 0.0,
+        assertEquals(7 + 2 + 2, MetricSamples.sum(after, "tenantgate_acquire_wait_seconds_count", server)
+                - MetricSamples.sum(before, "tenantgate_acquire_wait_seconds_count", server), 0.0,
                 "one acquisition per call and per retry: 7 reads, 2 stopped statements, 1 killed + its retry");
-        assertEquals(2, sample(after, "tenantgate_rejections_total", "reason=\"tenant-statement-timeout\"")
-                - sample(before, "tenantgate_rejections_total", "reason=\"tenant-statement-timeout\""), 0.0);
-        assertEquals(1, sample(after, "tenantgate_retries_total") - sample(before, "tenantgate_retries_total"), 0.0);
-        assertEquals(7, sample(after, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\"")
-                - sample(before, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\""), 0.0,
+        assertEquals(2, MetricSamples.sum(after, "tenantgate_rejections_total", "reason=\"tenant-statement-timeout\"")
+                - MetricSamples.sum(before, "tenantgate_rejections_total", "reason=\"tenant-statement-timeout\""), 0.0);
+        assertEquals(1, MetricSamples.sum(after, "tenantgate_retries_total")
+                - MetricSamples.sum(before, "tenantgate_retries_total"), 0.0);
+        assertEquals(7, MetricSamples.sum(after, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\"")
+                - MetricSamples.sum(before, "http_server_requests_seconds_count", "uri=\"/api/customers\"", "status=\"200\""), 0.0,
                 "the seven reads, as HTTP requests");
-        assertEquals(defaultBudget, sample(after, "tenantgate_server_budget", server), 0.0, "the configured budget");
+        assertEquals(defaultBudget, MetricSamples.sum(after, "tenantgate_server_budget", server), 0.0, "the configured budget");
     }
 
     @Test

@@ -70,7 +70,7 @@ class ArchitectureTest {
     void theFailureVocabularyIsTheGroundFloor() {
         noClasses().that().resideInAPackage("io.tenantgate.platform.failure..")
                 .should().dependOnClassesThat().resideOutsideOfPackages("io.tenantgate.platform.failure..",
-                        "java..", "io.vertx..")
+                        "java..", "javax.net.ssl..", "io.vertx..")
                 .check(classes);
     }
 

@@ -3,7 +3,10 @@ package io.tenantgate.governor;
 import io.smallrye.common.vertx.VertxContext;
 import io.tenantgate.governor.route.DatabaseKind;
 import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.governor.tls.DatabaseTls;
+import io.tenantgate.governor.tls.TlsAttempt;
 import io.tenantgate.platform.failure.ConnectTimeout;
+import io.tenantgate.platform.failure.TlsFailures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,11 +51,13 @@ class Connector {
 
     private final Vertx vertx;
     private final TenantPoolOptions options;
+    private final DatabaseTls databaseTls;
     private final long connectTimeoutMillis;
 
-    Connector(Vertx vertx, TenantPoolOptions options, PoolConfig config) {
+    Connector(Vertx vertx, TenantPoolOptions options, PoolConfig config, DatabaseTls databaseTls) {
         this.vertx = vertx;
         this.options = options;
+        this.databaseTls = databaseTls;
         this.connectTimeoutMillis = Math.max(1, config.connectTimeout().toMillis());
     }
 
@@ -108,10 +113,14 @@ class Connector {
     }
 
     /**
-     * A failure that is an answer from the server's host: an error the server sent, or a refused
-     * connect (nothing listens). A timeout or a socket that went silent is not.
+     * A failure that is an answer from the server's host: an error the server sent, a refused
+     * connect (nothing listens), a TLS handshake that failed. A timeout or a socket that went
+     * silent is not.
      */
     static boolean isAnswer(Throwable failure) {
+        if (TlsFailures.isTlsFailure(failure)) {
+            return true; // a handshake the server took part in, or its refusal of one
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof io.vertx.pgclient.PgException || t instanceof io.vertx.mysqlclient.MySQLException
                     || (t instanceof java.net.ConnectException && String.valueOf(t.getMessage()).contains("refused"))) {
@@ -122,12 +131,15 @@ class Connector {
     }
 
     private Future<SqlConnection> open(TenantRoute route) {
-        return switch (route.kind()) {
-            case POSTGRESQL -> PgConnection.connect(vertx, (PgConnectOptions) options.connectOptions(route))
+        TlsAttempt tls = databaseTls.attempt(route.server(), route.tlsMode());
+        Future<SqlConnection> opened = switch (route.kind()) {
+            case POSTGRESQL -> PgConnection.connect(vertx, (PgConnectOptions) options.connectOptions(route, tls))
                     .map(connection -> (SqlConnection) connection);
-            case MYSQL -> MySQLConnection.connect(vertx, (MySQLConnectOptions) options.connectOptions(route))
+            case MYSQL -> MySQLConnection.connect(vertx, (MySQLConnectOptions) options.connectOptions(route, tls))
                     .map(connection -> (SqlConnection) connection);
         };
+        return opened.recover(failure -> Future.failedFuture(TlsFailures.withRejection(failure, route.server(),
+                tls.rejection().orElse(null))));
     }
 
     /** The session settings tenantgate keeps on every connection (PostgreSQL gets them at start-up). */

@@ -2,6 +2,9 @@ package io.tenantgate.governor;
 
 import io.quarkus.runtime.annotations.RegisterForProxy;
 import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.governor.route.TlsMode;
+import io.tenantgate.governor.tls.MariaDbJdbcTls;
+import io.tenantgate.governor.tls.PgJdbcTls;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.mariadb.jdbc.MariaDbDataSource;
@@ -121,6 +124,10 @@ public class MigrationConnections {
             case VERIFY_CA -> "verify-ca";
             case VERIFY_FULL -> "verify-full";
         });
+        if (route.tlsMode() != TlsMode.DISABLED) {
+            // The live pools' trust and client certificate, not libpq's files under ~/.postgresql.
+            ds.setSslfactory(PgJdbcTls.class.getName());
+        }
         int seconds = (int) Math.max(1, (connectTimeout.toMillis() + 999) / 1000);
         ds.setConnectTimeout(seconds);
         ds.setLoginTimeout(seconds);
@@ -140,7 +147,10 @@ public class MigrationConnections {
             // allowLocalInfile=false: Connector/J would otherwise send any file a (hostile) server
             // names in a LOCAL INFILE request; see MySqlStatements.
             MariaDbDataSource ds = new MariaDbDataSource("jdbc:mariadb://" + route.host() + ":" + route.port() + "/"
-                    + route.database() + "?sslMode=" + ssl + "&connectTimeout=" + Math.max(1, connectTimeout.toMillis())
+                    + route.database() + "?sslMode=" + ssl
+                    // The live pools' trust and client certificate (see MariaDbJdbcTls).
+                    + (route.tlsMode() == TlsMode.DISABLED ? "" : "&tlsSocketType=" + MariaDbJdbcTls.TYPE)
+                    + "&connectTimeout=" + Math.max(1, connectTimeout.toMillis())
                     + "&socketTimeout=" + SOCKET_TIMEOUT_SECONDS * 1000 + "&allowLocalInfile=false");
             ds.setUser(route.username());
             ds.setPassword(route.password());

@@ -2,7 +2,9 @@ package io.tenantgate.governor;
 
 import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.governor.route.TlsMode;
-import io.vertx.core.net.JksOptions;
+import io.tenantgate.governor.tls.TlsAttempt;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.SslMode;
 import io.vertx.pgclient.PgConnectOptions;
@@ -34,7 +36,8 @@ public class TenantPoolOptions {
         return route.maxPoolSize() != null ? route.maxPoolSize() : config.maxSize();
     }
 
-    public SqlConnectOptions connectOptions(TenantRoute route) {
+    /** The options of one connect to the route's server, with the TLS of that attempt ({@code tls}). */
+    public SqlConnectOptions connectOptions(TenantRoute route, TlsAttempt tls) {
         int connectTimeout = Math.toIntExact(config.connectTimeout().toMillis());
         SqlConnectOptions options = switch (route.kind()) {
             case POSTGRESQL -> new PgConnectOptions()
@@ -77,7 +80,7 @@ public class TenantPoolOptions {
         // by the governor long before (idle-timeout); statements are bounded by statement-timeout.
         options.setIdleTimeout(Math.toIntExact(Math.max(60_000, config.idleTimeout().toMillis() + 30_000)))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-        return withTls(options, route.tlsMode());
+        return withTls(options, tls);
     }
 
     /**
@@ -99,23 +102,22 @@ public class TenantPoolOptions {
     }
 
     /**
-     * Vert.x refuses to verify a server without trust material and, for identity checks, a host
-     * name verification algorithm: the verifying modes trust the JVM's CA certificates and check
-     * the host like HTTPS does; {@code REQUIRED} encrypts without verifying, as its name promises.
+     * The attempt's trust manager and client certificate: the same material as the migrations'
+     * JDBC drivers use ({@link TlsAttempt}). Vert.x refuses to verify a server without trust options
+     * and, for identity checks, a host name verification algorithm: {@code VERIFY_FULL} checks the
+     * host as HTTPS does. {@code REQUIRED} encrypts without verifying, as its name promises.
      */
-    private static SqlConnectOptions withTls(SqlConnectOptions options, TlsMode mode) {
-        switch (mode) {
-            case DISABLED -> { }
-            case REQUIRED -> options.setTrustAll(true);
-            case VERIFY_CA -> options.setTrustOptions(JVM_TRUST);
-            case VERIFY_FULL -> options.setTrustOptions(JVM_TRUST).setHostnameVerificationAlgorithm("HTTPS");
+    private static SqlConnectOptions withTls(SqlConnectOptions options, TlsAttempt tls) {
+        if (tls.mode() == TlsMode.DISABLED) {
+            return options;
+        }
+        options.setTrustOptions(TrustOptions.wrap(tls.trustManager()));
+        tls.keyManager().ifPresent(keys -> options.setKeyCertOptions(KeyCertOptions.wrap(keys)));
+        if (tls.verifiesHost()) {
+            options.setHostnameVerificationAlgorithm(TlsAttempt.HOST_CHECK);
         }
         return options;
     }
-
-    private static final JksOptions JVM_TRUST = new JksOptions()
-            .setPath(System.getProperty("java.home") + "/lib/security/cacerts")
-            .setPassword("changeit");
 
     private static io.vertx.pgclient.SslMode pgSslMode(TlsMode mode) {
         return switch (mode) {

@@ -133,8 +133,9 @@ class KubernetesManifestsTest {
         List<String> files = manifests().all().stream().map(Manifests.Manifest::file).sorted().toList();
         assertEquals(files, kustomization.resources().stream().sorted().toList(),
                 "kustomization.yaml must list every manifest in deploy/kubernetes, and only those");
-        assertEquals(List.of(Manifests.README, Manifests.DASHBOARD), manifests().otherFiles(),
-                "deploy/kubernetes holds manifests, kustomization.yaml, README.md and the Grafana dashboard only");
+        assertEquals(Set.of(Manifests.README, Manifests.DASHBOARD, Manifests.DATABASE_CA_BUNDLE),
+                Set.copyOf(manifests().otherFiles()), "deploy/kubernetes holds manifests, kustomization.yaml,"
+                        + " README.md, the Grafana dashboard and the database CA bundle only");
         for (Manifests.Manifest manifest : manifests().all()) {
             assertNotNull(manifest.resource().getMetadata().getName(), manifest.file() + " has no name");
             assertEquals("tenantgate", manifest.resource().getMetadata().getLabels().get("app.kubernetes.io/name"),
@@ -360,6 +361,32 @@ class KubernetesManifestsTest {
         assertEquals(List.of(), problems);
     }
 
+    /**
+     * The CA bundle the pod's configuration names is the file kustomize makes into a ConfigMap of a
+     * stable name, mounted as a directory: only a directory mount, not a {@code subPath}, receives
+     * an updated ConfigMap, which tenantgate then reads again without a restart. The committed
+     * bundle parses as PEM certificates, so the base starts as it is.
+     */
+    @Test
+    void theDatabaseCaBundleIsMountedWhereThePodLooksAndFollowsConfigMapUpdates() throws Exception {
+        String path = prod().getValue("tenantgate.database-tls.ca-files", String.class);
+        Manifests.ConfigMapGenerator generator = manifests().generator("tenantgate-database-ca");
+        assertEquals(List.of("ca-bundle.pem=" + Manifests.DATABASE_CA_BUNDLE), generator.files());
+        assertEquals(Boolean.TRUE, generator.options().disableNameSuffixHash(), "updated in place, not renamed");
+        io.fabric8.kubernetes.api.model.VolumeMount mount = manifests().container().getVolumeMounts().stream()
+                .filter(m -> path.equals(m.getMountPath() + "/ca-bundle.pem")).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing is mounted where " + path + " is"));
+        assertTrue(mount.getSubPath() == null || mount.getSubPath().isEmpty(), "a directory mount, which follows updates");
+        assertEquals(Boolean.TRUE, mount.getReadOnly());
+        io.fabric8.kubernetes.api.model.Volume volume = podSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+        assertEquals(generator.name(), volume.getConfigMap().getName());
+        try (var in = Files.newInputStream(Manifests.DIRECTORY.resolve(Manifests.DATABASE_CA_BUNDLE))) {
+            assertFalse(java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty(),
+                    "the bundle holds PEM certificates");
+        }
+    }
+
     @Test
     void podRunsNonRootWithReadOnlyRootFilesystemAndNoCapabilities() {
         PodSpec pod = podSpec();
@@ -442,7 +469,7 @@ class KubernetesManifestsTest {
 
     @Test
     void theGrafanaDashboardShipsToTheSidecarAndReadsOnlyMetricsAndLabelsTheApplicationExports() throws Throwable {
-        Manifests.ConfigMapGenerator generator = manifests().kustomization().configMapGenerator().getFirst();
+        Manifests.ConfigMapGenerator generator = manifests().generator("tenantgate-grafana-dashboard");
         assertEquals(List.of(Manifests.DASHBOARD), generator.files());
         assertEquals("1", generator.options().labels().get("grafana_dashboard"), "the label the Grafana sidecar looks for");
         assertEquals(Boolean.TRUE, generator.options().disableNameSuffixHash(), "a stable name to mount or reference");

@@ -41,6 +41,9 @@ final class Manifests {
 
     static final String DASHBOARD = "tenantgate-dashboard.json";
 
+    /** The tenant databases' CA bundle, a placeholder the operator replaces. */
+    static final String DATABASE_CA_BUNDLE = "database-ca-bundle.pem";
+
     /** What kustomization.yaml may hold; anything else in it fails the parse. */
     record Kustomization(String apiVersion, String kind, List<String> resources,
                          List<ConfigMapGenerator> configMapGenerator) {
@@ -158,6 +161,12 @@ final class Manifests {
     /** Files in the directory that are neither manifests nor the kustomization. */
     List<String> otherFiles() {
         return otherFiles;
+    }
+
+    /** The ConfigMap kustomize makes under this name. */
+    ConfigMapGenerator generator(String name) {
+        return kustomization.configMapGenerator().stream().filter(g -> g.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("kustomization.yaml generates no ConfigMap " + name));
     }
 
     <T extends HasMetadata> List<T> all(Class<T> type) {

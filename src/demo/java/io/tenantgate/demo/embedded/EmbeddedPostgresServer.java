@@ -32,14 +32,37 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
             host all all ::1/128 scram-sha-256
             """;
 
+    /**
+     * TLS only: {@code hostssl} lines and no {@code host} line, so a connection without TLS finds no
+     * entry and is refused; {@code x509_*} users must also present a client certificate whose
+     * common name is their user name.
+     */
+    private static final String TLS_HBA = """
+            local all all trust
+            hostssl all postgres 127.0.0.1/32 trust
+            hostssl all postgres ::1/128 trust
+            hostssl all /^x509_ 127.0.0.1/32 scram-sha-256 clientcert=verify-full
+            hostssl all /^x509_ ::1/128 scram-sha-256 clientcert=verify-full
+            hostssl all all 127.0.0.1/32 scram-sha-256
+            hostssl all all ::1/128 scram-sha-256
+            """;
+
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
     private final Path root;
+    private final Tls tls;
 
     private EmbeddedPostgres startPostgres(Path dir, int maxConnections, Map<String, String> serverConfig)
             throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
         serverConfig.forEach(builder::setServerConfig);
+        if (tls != null) {
+            // Relative to the data directory, where the customizer writes them.
+            builder.setServerConfig("ssl", "on")
+                    .setServerConfig("ssl_cert_file", "server.crt")
+                    .setServerConfig("ssl_key_file", "server.key")
+                    .setServerConfig("ssl_ca_file", "client-ca.crt");
+        }
         return builder
                 .setPort(FreePorts.next())
                 .setOverrideWorkingDirectory(dir.resolve("bin").toFile())
@@ -47,7 +70,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
                 .setCleanDataDirectory(true)
                 .setServerConfig("max_connections", Integer.toString(maxConnections))
                 .setServerConfig("password_encryption", "scram-sha-256")
-                .setDataDirectoryCustomizer(EmbeddedPostgresServer::writeHba)
+                .setDataDirectoryCustomizer(this::prepareDataDirectory)
                 .start();
     }
 
@@ -60,6 +83,12 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
      * which lets it count the connections the server refused.
      */
     public EmbeddedPostgresServer(Path dir, int maxConnections, Map<String, String> serverConfig) {
+        this(dir, maxConnections, serverConfig, null);
+    }
+
+    /** A TLS-only server (see {@link Tls}); {@code tls} null: plain TCP as the other constructors. */
+    public EmbeddedPostgresServer(Path dir, int maxConnections, Map<String, String> serverConfig, Tls tls) {
+        this.tls = tls;
         try {
             Files.createDirectories(dir);
             this.root = dir;
@@ -90,12 +119,26 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
         return dataDirectory;
     }
 
-    private static void writeHba(File dataDir) {
+    private void prepareDataDirectory(File dataDir) {
         try {
-            Files.writeString(dataDir.toPath().resolve("pg_hba.conf"), HBA);
+            Files.writeString(dataDir.toPath().resolve("pg_hba.conf"), tls == null ? HBA : TLS_HBA);
+            if (tls != null) {
+                Tls.writeServerCertificate(dataDir.toPath(), tls.certificatePem(), tls.privateKeyPem());
+                Files.writeString(dataDir.toPath().resolve("client-ca.crt"), tls.clientCaPem());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public void presentCertificate(String certificatePem, String privateKeyPem) {
+        if (tls == null) {
+            throw new UnsupportedOperationException("not a TLS-only server");
+        }
+        Tls.writeServerCertificate(dataDirectory, certificatePem, privateKeyPem);
+        // The postmaster loads the new files on the reload signal, a moment after this returns.
+        queryLong("SELECT CASE WHEN pg_reload_conf() THEN 1 ELSE 0 END");
     }
 
     @Override

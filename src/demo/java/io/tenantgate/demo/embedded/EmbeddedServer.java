@@ -12,6 +12,35 @@ import io.tenantgate.governor.route.DatabaseKind;
  */
 public interface EmbeddedServer extends AutoCloseable {
 
+    /**
+     * A TLS-only server, as managed databases are: the certificate and key it presents (PEM) and the
+     * CA it checks client certificates against. Plain TCP is refused; so is any log-in without
+     * TLS. Users named {@code x509_*} must also present a client certificate that CA signed
+     * (PostgreSQL {@code clientcert=verify-full}, whose common name must be the user name; MariaDB
+     * {@code REQUIRE X509}).
+     */
+    record Tls(String certificatePem, String privateKeyPem, String clientCaPem) {
+
+        /** The user-name prefix of users that must present a client certificate. */
+        public static final String CLIENT_CERT_USER_PREFIX = "x509_";
+
+        /**
+         * Writes a certificate and its key as {@code server.crt} and {@code server.key} in {@code dir},
+         * the key readable by its owner only (PostgreSQL refuses one others may read).
+         */
+        static void writeServerCertificate(java.nio.file.Path dir, String certificatePem, String privateKeyPem) {
+            try {
+                java.nio.file.Files.writeString(dir.resolve("server.crt"), certificatePem);
+                java.nio.file.Path key = dir.resolve("server.key");
+                java.nio.file.Files.writeString(key, privateKeyPem);
+                java.nio.file.Files.setPosixFilePermissions(key,
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
     DatabaseKind kind();
 
     String host();
@@ -76,6 +105,15 @@ public interface EmbeddedServer extends AutoCloseable {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("admin query failed: " + sql, e);
         }
+    }
+
+    /**
+     * Makes a TLS-only server present another certificate to new connections (PostgreSQL reloads its
+     * configuration, MariaDB {@code FLUSH SSL}); connections already open keep theirs. MariaDB
+     * presents it when this returns, PostgreSQL a moment later (its postmaster reloads on a signal).
+     */
+    default void presentCertificate(String certificatePem, String privateKeyPem) {
+        throw new UnsupportedOperationException("not a TLS-only server");
     }
 
     /** Connections the server itself counts for a user right now. */

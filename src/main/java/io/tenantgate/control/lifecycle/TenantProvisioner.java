@@ -11,11 +11,13 @@ import io.tenantgate.control.registry.Tenant;
 import io.tenantgate.control.registry.TenantDirectory;
 import io.tenantgate.control.registry.TenantKey;
 import io.tenantgate.control.registry.TenantRepository;
+import io.tenantgate.governor.ConnectionProof;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.governor.route.DatabaseKind;
 import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.governor.route.TenantStatus;
 import io.tenantgate.governor.route.TlsMode;
+import io.tenantgate.governor.tls.DatabaseTls;
 import io.tenantgate.platform.failure.DatabaseFailures;
 import io.tenantgate.platform.problem.Inputs;
 import io.tenantgate.platform.problem.Problem;
@@ -35,9 +37,9 @@ import java.util.function.Consumer;
 /**
  * Adds tenants to the registry and changes their status.
  *
- * <p>Provisioning migrates the tenant's database first and stores the tenant only if that
- * succeeds, so a tenant in the registry always has a reachable, migrated schema and a failed
- * provisioning leaves nothing behind.
+ * <p>Provisioning migrates the tenant's database first, then connects to it as its live pool will,
+ * and stores the tenant only if both succeed, so a tenant in the registry always has a reachable,
+ * migrated schema that its pool can serve, and a failed provisioning leaves nothing behind.
  */
 @ApplicationScoped
 public class TenantProvisioner {
@@ -48,10 +50,15 @@ public class TenantProvisioner {
     private final TenantMigrator migrator;
     private final TenantPools pools;
     private final CredentialResolver credentials;
+    private final ConnectionProof liveConnection;
+    private final DatabaseTls databaseTls;
 
     public TenantProvisioner(TenantRepository repository, TenantDirectory directory, CredentialCipher cipher,
-                             TenantMigrator migrator, TenantPools pools, CredentialResolver credentials) {
+                             TenantMigrator migrator, TenantPools pools, CredentialResolver credentials,
+                             ConnectionProof liveConnection, DatabaseTls databaseTls) {
         this.credentials = credentials;
+        this.liveConnection = liveConnection;
+        this.databaseTls = databaseTls;
         this.repository = repository;
         this.directory = directory;
         this.cipher = cipher;
@@ -70,13 +77,25 @@ public class TenantProvisioner {
                                 "tenant '" + spec.key() + "' already exists");
                     }
                 })
-                .chain(() -> migrator.migrate(route).onFailure().transform(failure -> TenantSetupFailures.toProblem(spec.key(), failure)))
+                .chain(() -> prove(route))
                 .chain(() -> persist(tenant))
                 .invoke(() -> directory.invalidate(spec.key()))
                 // Two provisions of one key can both pass the existence check; the primary key decides.
                 .onFailure(DatabaseFailures::isUniqueViolation).transform(e -> new ProblemException(409, "tenant-exists",
                         "Conflict", "tenant '" + spec.key() + "' already exists"))
                 .replaceWith(route);
+    }
+
+    /**
+     * Migrates the tenant's database over JDBC, then connects to it as its live pool will (the
+     * Vert.x client, TLS and client certificate included): a tenant is stored only if both work.
+     * Either failure is the 422 that names its cause.
+     */
+    private Uni<Void> prove(TenantRoute route) {
+        return migrator.migrate(route)
+                .chain(() -> liveConnection.prove(route))
+                .onFailure().transform(failure -> TenantSetupFailures.toProblem(route,
+                        databaseTls.presentsClientCertificate(route.server()), failure));
     }
 
     /** The stored tenant, or {@code null}. */
@@ -127,9 +146,7 @@ public class TenantProvisioner {
                     || !Objects.equals(current.databaseName, next.databaseName)
                     || !Objects.equals(current.username, next.username) || patch.password() != null
                     || patch.passwordRef() != null || current.tlsMode != next.tlsMode;
-            Uni<?> proven = reconnects
-                    ? migrator.migrate(directory.route(next)).onFailure().transform(failure -> TenantSetupFailures.toProblem(key, failure))
-                    : Uni.createFrom().voidItem();
+            Uni<?> proven = reconnects ? prove(directory.route(next)) : Uni.createFrom().voidItem();
             return proven.chain(() -> Panache.withTransaction(() -> repository.findById(key).map(stored -> {
                 if (stored == null) {
                     return null;

@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  *
  * <p>What the request did wrong: {@link #isUniqueViolation} (409), {@link #isForeignKeyViolation} (422),
  * {@link #isRejectedValue} (400).
- * What the server or the pool could not do: {@link #isUnavailable} (503), {@link #isConnectTimeout},
+ * What the server or the pool could not do: {@link #isUnavailable} (503; TLS failures of {@link TlsFailures}
+ * among them), {@link #isConnectTimeout},
  * {@link #isStatementTimeout}, {@link #isConnectionLoss}.
  *
  * <p>And three questions for resilience, asked of the failure and every cause under it:
@@ -145,6 +146,17 @@ public final class DatabaseFailures {
         }
         if (isStatementTimeout(failure)) {
             return "statement timeout";
+        }
+        java.util.Optional<TlsFailures.TlsFailure> tls = TlsFailures.of(failure);
+        if (tls.isPresent()) {
+            return switch (tls.get()) {
+                case NOT_OFFERED -> "TLS: the server offers none";
+                case REQUIRED_BY_SERVER -> "TLS: the server refuses connections without it";
+                case UNTRUSTED_CERTIFICATE -> "TLS: the server's certificate is not signed by a trusted CA";
+                case HOST_NOT_IN_CERTIFICATE -> "TLS: the server's certificate does not name the host";
+                case CLIENT_CERTIFICATE_REFUSED -> "TLS: the server refused the client certificate";
+                case HANDSHAKE_FAILED -> "TLS: the handshake failed";
+            };
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (isConnectTimeout(t)) {
@@ -277,6 +289,11 @@ public final class DatabaseFailures {
      * server or the pool, not of the request.
      */
     public static boolean isUnavailable(Throwable failure) {
+        // TLS that cannot be agreed (an untrusted certificate, a server without TLS or with TLS
+        // only): the server cannot be used, and not through a fault of the request.
+        if (TlsFailures.isTlsFailure(failure)) {
+            return true;
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof ClosedChannelException || t instanceof UnknownHostException
                     || t instanceof ConnectTimeout) {

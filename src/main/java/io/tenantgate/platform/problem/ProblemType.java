@@ -40,6 +40,7 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "the Idempotency-Key was sent with a different request"),
     UNKNOWN_TEMPLATE(422, "unknown-template", "no such report template"),
     TENANT_DATABASE_UNREACHABLE(422, "tenant-database-unreachable", "the tenant's database could not be reached; nothing stored"),
+    TENANT_DATABASE_TLS(422, "tenant-database-tls", "TLS to the tenant's database failed (the detail says how); nothing stored"),
     TENANT_CREDENTIALS_REJECTED(422, "tenant-credentials-rejected", "the tenant's database refused the credentials; nothing stored"),
     TENANT_DATABASE_MISSING(422, "tenant-database-missing", "the tenant's database does not exist; nothing stored"),
     TENANT_MIGRATION_FAILED(422, "tenant-migration-failed", "the tenant's schema could not be migrated; nothing stored"),

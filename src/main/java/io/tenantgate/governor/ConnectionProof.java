@@ -1,0 +1,83 @@
+package io.tenantgate.governor;
+
+import io.smallrye.mutiny.Uni;
+import io.tenantgate.governor.route.TenantRoute;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Proves that the live pools can serve a tenant before it is stored: one connection made exactly
+ * as a pool makes it ({@link Connector}: the same client, TLS, client certificate and session
+ * set-up), one statement, closed. Migrations prove the credentials over JDBC, a different client;
+ * a tenant whose migrations pass but whose pool cannot connect must be refused with a 422, not
+ * stored to answer every request with an error.
+ *
+ * <p>The connection is a physical connection to the tenant's server like any other, so it takes a
+ * permit of the server's budget first (waiting at most the acquire timeout) and gives it back,
+ * after the same grace as pooled connections, on every path.
+ */
+@ApplicationScoped
+public class ConnectionProof {
+
+    private final ServerBudgets budgets;
+    private final Connector connector;
+    private final Vertx vertx;
+    private final long permitWaitMillis;
+
+    ConnectionProof(ServerBudgets budgets, Connector connector, Vertx vertx, PoolConfig config) {
+        this.budgets = budgets;
+        this.connector = connector;
+        this.vertx = vertx;
+        this.permitWaitMillis = config.acquireTimeout().toMillis();
+    }
+
+    /**
+     * Completes when a live connection to the route was made and answered; fails with the reason it
+     * was not. The outcome is emitted on the caller's Vert.x context (the request's, where the
+     * registry's session lives), not on the connection's.
+     */
+    public Uni<Void> prove(TenantRoute route) {
+        return Uni.createFrom().emitter(emitter -> {
+            Context caller = Vertx.currentContext();
+            proveOnce(route).onComplete(done -> {
+                Runnable emit = () -> {
+                    if (done.succeeded()) {
+                        emitter.complete(null);
+                    } else {
+                        emitter.fail(done.cause());
+                    }
+                };
+                if (caller == null || Vertx.currentContext() == caller) {
+                    emit.run();
+                } else {
+                    caller.runOnContext(v -> emit.run());
+                }
+            });
+        });
+    }
+
+    private Future<Void> proveOnce(TenantRoute route) {
+        ServerBudget budget = budgets.use(route.server());
+        String holder = "proof of " + route.key();
+        return budget.acquire(holder, permitWaitMillis)
+                .compose(permit -> connector.connect(route)
+                        .compose(this::answerAndClose)
+                        .eventually(() -> {
+                            vertx.setTimer(Math.max(1, budgets.releaseGraceMillis()), id -> budget.release(holder, 1));
+                            return Future.succeededFuture();
+                        }))
+                .eventually(() -> {
+                    budgets.unuse(budget);
+                    return Future.succeededFuture();
+                });
+    }
+
+    private Future<Void> answerAndClose(SqlConnection connection) {
+        return connection.preparedQuery("SELECT 1").execute()
+                .<Void>mapEmpty()
+                .eventually(() -> connection.close());
+    }
+}

@@ -54,6 +54,9 @@ public class TlsServers implements QuarkusTestResourceLifecycleManager {
         otherCa = TestPki.ca("tenantgate test other CA");
         serverCertificate = providerCa.server("localhost");
         TestPki.Issued client = providerCa.client(CLIENT_CERT_USER);
+        // The client key is a secret of the application's: no line of it may reach a log.
+        SecretsLedger.record(client.privateKeyPem().lines().filter(l -> !l.startsWith("-----")).findFirst()
+                .orElseThrow());
         EmbeddedServer.Tls tls = new EmbeddedServer.Tls(serverCertificate.certificatePem(),
                 serverCertificate.privateKeyPem(), providerCa.certificatePem());
         postgres = new EmbeddedPostgresServer(dir.resolve("postgresql"), 100, Map.of(), tls);

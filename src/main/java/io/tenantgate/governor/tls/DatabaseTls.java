@@ -54,7 +54,7 @@ public class DatabaseTls {
 
     public DatabaseTls(DatabaseTlsConfig config, Vertx vertx) {
         this.vertx = vertx;
-        TlsMaterial.Files globalFiles = new TlsMaterial.Files(paths(config.caFiles()),
+        TlsMaterial.Sources globalFiles = new TlsMaterial.Sources(paths(config.caFiles()),
                 config.trustDefaultCas().orElse(config.caFiles().isEmpty()),
                 config.clientCertFile().map(Path::of), config.clientKeyFile().map(Path::of),
                 PREFIX + "ca-files", PREFIX + "client-cert-file", PREFIX + "client-key-file");
@@ -125,11 +125,11 @@ public class DatabaseTls {
         }
     }
 
-    private static TlsMaterial.Files serverFiles(TlsMaterial.Files global, String server, DatabaseTlsConfig.Server entry) {
+    private static TlsMaterial.Sources serverFiles(TlsMaterial.Sources global, String server, DatabaseTlsConfig.Server entry) {
         String prefix = PREFIX + "servers.\"" + server + "\".";
         boolean ownCas = entry.caFiles().isPresent();
         boolean ownCert = entry.clientCertFile().isPresent() || entry.clientKeyFile().isPresent();
-        return new TlsMaterial.Files(
+        return new TlsMaterial.Sources(
                 ownCas ? paths(entry.caFiles()) : global.caFiles(),
                 entry.trustDefaultCas().orElse(ownCas ? false : global.trustDefaultCas()),
                 ownCert ? entry.clientCertFile().map(Path::of) : global.clientCertFile(),
@@ -146,14 +146,17 @@ public class DatabaseTls {
     /** One scope's files and the material read from them last. */
     private static final class Scope {
         private final String name;
-        private final TlsMaterial.Files files;
+        private final TlsMaterial.Sources files;
         private final Vertx vertx;
         private volatile TlsMaterial material;
         private String digest;
-        /** The last change that could not be used, so it is logged once, not at every check. */
+        /**
+         * The last change that could not be used (the digest of files that could not be loaded, or
+         * the message of files that could not be read), so it is logged once, not at every check.
+         */
         private String refused;
 
-        Scope(String name, TlsMaterial.Files files, Vertx vertx) {
+        Scope(String name, TlsMaterial.Sources files, Vertx vertx) {
             this.name = name;
             this.files = files;
             this.vertx = vertx;

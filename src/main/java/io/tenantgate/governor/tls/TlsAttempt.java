@@ -46,11 +46,6 @@ public final class TlsAttempt {
         return mode;
     }
 
-    /** Whether the server's certificate is checked against the trusted CAs. */
-    public boolean verifiesCertificate() {
-        return mode == TlsMode.VERIFY_CA || mode == TlsMode.VERIFY_FULL;
-    }
-
     /** Whether the host must be named in the server's certificate. */
     public boolean verifiesHost() {
         return mode == TlsMode.VERIFY_FULL;

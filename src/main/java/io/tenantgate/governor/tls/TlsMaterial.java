@@ -70,7 +70,7 @@ final class TlsMaterial {
     }
 
     /** Where one scope's material comes from, with the property names that set it (for errors). */
-    record Files(List<Path> caFiles, boolean trustDefaultCas, Optional<Path> clientCertFile,
+    record Sources(List<Path> caFiles, boolean trustDefaultCas, Optional<Path> clientCertFile,
                  Optional<Path> clientKeyFile, String caProperty, String certProperty, String keyProperty) {
 
         List<Path> all() {
@@ -86,7 +86,7 @@ final class TlsMaterial {
     }
 
     /** Reads every file of the scope (blocking: start-up or a worker thread). */
-    static Contents read(Files files) {
+    static Contents read(Sources files) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             List<byte[]> cas = new ArrayList<>();
@@ -111,7 +111,7 @@ final class TlsMaterial {
 
     private static byte[] readFile(Path file, String property) {
         try {
-            return java.nio.file.Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new TlsMaterialException(property + ": no such file " + file);
         } catch (IOException e) {
@@ -120,7 +120,7 @@ final class TlsMaterial {
     }
 
     /** Builds the material from what {@link #read} returned. */
-    static TlsMaterial load(Files files, Contents contents, Vertx vertx) {
+    static TlsMaterial load(Sources files, Contents contents, Vertx vertx) {
         List<String> said = new ArrayList<>();
         X509ExtendedTrustManager trust = trust(files, contents, said);
         X509ExtendedKeyManager keys = null;
@@ -131,7 +131,7 @@ final class TlsMaterial {
         return new TlsMaterial(trust, keys, String.join("; ", said));
     }
 
-    private static X509ExtendedTrustManager trust(Files files, Contents contents, List<String> said) {
+    private static X509ExtendedTrustManager trust(Sources files, Contents contents, List<String> said) {
         try {
             if (files.caFiles().isEmpty()) {
                 said.add("the JVM's default trust store");
@@ -153,7 +153,7 @@ final class TlsMaterial {
                     soonest = soonest == null || ends.isBefore(soonest) ? ends : soonest;
                 }
             }
-            said.add(count + " CA certificates from " + files.caFiles() + " (the first expires " + soonest + ")");
+            said.add(count + " CA certificates from " + files.caFiles() + " (the earliest expiry: " + soonest + ")");
             if (files.trustDefaultCas()) {
                 int defaults = 0;
                 for (X509Certificate certificate : pkix(null).getAcceptedIssuers()) {
@@ -193,7 +193,7 @@ final class TlsMaterial {
         return certificates;
     }
 
-    private static X509ExtendedKeyManager keys(Files files, Contents contents, Vertx vertx) {
+    private static X509ExtendedKeyManager keys(Sources files, Contents contents, Vertx vertx) {
         if (contents.clientKey() == null) {
             throw new TlsMaterialException(files.certProperty() + " is set but " + files.keyProperty() + " is not");
         }
@@ -218,7 +218,7 @@ final class TlsMaterial {
     }
 
     /** Signs with the private key and verifies with the certificate's public key: they belong together. */
-    private static void requireMatchingKey(Files files, X509ExtendedKeyManager keys) {
+    private static void requireMatchingKey(Sources files, X509ExtendedKeyManager keys) {
         String alias = aliasOf(keys);
         PrivateKey key = keys.getPrivateKey(alias);
         X509Certificate certificate = keys.getCertificateChain(alias)[0];

@@ -13,7 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * as a pool makes it ({@link Connector}: the same client, TLS, client certificate and session
  * set-up), one statement, closed. Migrations prove the credentials over JDBC, a different client;
  * a tenant whose migrations pass but whose pool cannot connect must be refused with a 422, not
- * stored to answer every request with an error.
+ * stored to answer every request with an error. It runs before the migrations, so a database the
+ * pool cannot reach is not migrated either.
  *
  * <p>The connection is a physical connection to the tenant's server like any other, so it takes a
  * permit of the server's budget first (waiting at most the acquire timeout) and gives it back,
@@ -26,12 +27,14 @@ public class ConnectionProof {
     private final Connector connector;
     private final Vertx vertx;
     private final long permitWaitMillis;
+    private final long connectTimeoutMillis;
 
     ConnectionProof(ServerBudgets budgets, Connector connector, Vertx vertx, PoolConfig config) {
         this.budgets = budgets;
         this.connector = connector;
         this.vertx = vertx;
         this.permitWaitMillis = config.acquireTimeout().toMillis();
+        this.connectTimeoutMillis = Math.max(1, config.connectTimeout().toMillis());
     }
 
     /**
@@ -61,7 +64,7 @@ public class ConnectionProof {
 
     private Future<Void> proveOnce(TenantRoute route) {
         ServerBudget budget = budgets.use(route.server());
-        String holder = "proof of " + route.key();
+        String holder = route.key(); // as the migrations' permits are held: the tenant's, for heldBy()
         return budget.acquire(holder, permitWaitMillis)
                 .compose(permit -> connector.connect(route)
                         .compose(this::answerAndClose)
@@ -75,9 +78,18 @@ public class ConnectionProof {
                 });
     }
 
+    /**
+     * One statement, then the protocol's quit. A server that logs in and then says nothing gets as
+     * long as a connect may take ({@code connect-timeout}), then the connection is closed, which
+     * fails the statement: an admin request never waits on it longer.
+     */
     private Future<Void> answerAndClose(SqlConnection connection) {
+        long timer = vertx.setTimer(connectTimeoutMillis, id -> connection.close());
         return connection.preparedQuery("SELECT 1").execute()
                 .<Void>mapEmpty()
-                .eventually(() -> connection.close());
+                .eventually(() -> {
+                    vertx.cancelTimer(timer);
+                    return connection.close();
+                });
     }
 }

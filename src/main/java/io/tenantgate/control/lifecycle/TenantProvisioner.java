@@ -37,8 +37,8 @@ import java.util.function.Consumer;
 /**
  * Adds tenants to the registry and changes their status.
  *
- * <p>Provisioning migrates the tenant's database first, then connects to it as its live pool will,
- * and stores the tenant only if both succeed, so a tenant in the registry always has a reachable,
+ * <p>Provisioning connects to the tenant's database as its live pool will, then migrates it, and
+ * stores the tenant only if both succeed, so a tenant in the registry always has a reachable,
  * migrated schema that its pool can serve, and a failed provisioning leaves nothing behind.
  */
 @ApplicationScoped
@@ -87,15 +87,19 @@ public class TenantProvisioner {
     }
 
     /**
-     * Migrates the tenant's database over JDBC, then connects to it as its live pool will (the
-     * Vert.x client, TLS and client certificate included): a tenant is stored only if both work.
-     * Either failure is the 422 that names its cause.
+     * Connects to the tenant's database as its live pool will (the Vert.x client, TLS and client
+     * certificate included), then migrates it over JDBC: a tenant is stored only if both work, and
+     * a database its pool cannot reach is not migrated. Either failure is the 422 that names its
+     * cause.
      */
     private Uni<Void> prove(TenantRoute route) {
-        return migrator.migrate(route)
-                .chain(() -> liveConnection.prove(route))
-                .onFailure().transform(failure -> TenantSetupFailures.toProblem(route,
-                        databaseTls.presentsClientCertificate(route.server()), failure));
+        boolean clientCertificate = databaseTls.presentsClientCertificate(route.server());
+        return liveConnection.prove(route)
+                .onFailure().transform(failure -> TenantSetupFailures.toProblem(route, clientCertificate, false, failure))
+                .chain(() -> migrator.migrate(route)
+                        .onFailure().transform(failure -> TenantSetupFailures.toProblem(route, clientCertificate, true,
+                                failure)))
+                .replaceWithVoid();
     }
 
     /** The stored tenant, or {@code null}. */

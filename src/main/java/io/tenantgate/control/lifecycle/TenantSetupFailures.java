@@ -19,7 +19,7 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /**
- * Why a tenant's database could not be set up (migrate, then connect as the live pool does), as a
+ * Why a tenant's database could not be set up (connect as the live pool does, then migrate), as a
  * 422 that names the cause, so an operator can fix the request. Nothing is stored when this
  * happens. TLS failures ({@link TlsFailures}) get their own type, {@code tenant-database-tls},
  * whose detail says which one it was and what to change.
@@ -36,8 +36,8 @@ final class TenantSetupFailures {
      * failure, the log says what happened (the exception's class and message, which name hosts,
      * users and SQL states, never a password).
      */
-    static Throwable toProblem(TenantRoute route, boolean clientCertificate, Throwable failure) {
-        Throwable problem = answerFor(route, clientCertificate, failure);
+    static Throwable toProblem(TenantRoute route, boolean clientCertificate, boolean migrating, Throwable failure) {
+        Throwable problem = answerFor(route, clientCertificate, migrating, failure);
         LOG.warnf("setting up the database of tenant %s failed (%s): %s", route.key(),
                 problem instanceof ProblemException p ? p.type() : "unexpected", causes(failure));
         return problem;
@@ -54,9 +54,15 @@ final class TenantSetupFailures {
         return text.toString();
     }
 
-    private static Throwable answerFor(TenantRoute route, boolean clientCertificate, Throwable failure) {
-        if (failure instanceof ProblemException || failure instanceof GovernorRejection) {
-            return failure; // already an answer; a full budget is the 503 it is everywhere
+    private static Throwable answerFor(TenantRoute route, boolean clientCertificate, boolean migrating,
+                                       Throwable failure) {
+        if (failure instanceof ProblemException) {
+            return failure;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof GovernorRejection rejection) {
+                return rejection; // a full budget is the 503 it is everywhere, also under the JDBC driver's wrapping
+            }
         }
         Optional<TlsFailure> tls = TlsFailures.of(failure);
         if (tls.isPresent()) {
@@ -101,8 +107,10 @@ final class TenantSetupFailures {
                 }
             }
         }
-        return unprocessable("tenant-migration-failed",
-                "the tenant's database could not be migrated; see the service log");
+        return migrating
+                ? unprocessable("tenant-migration-failed", "the tenant's database could not be migrated; see the service log")
+                : unprocessable("tenant-database-unreachable",
+                        "the tenant's database could not be used as its pool will use it; see the service log");
     }
 
     /** What went wrong with TLS, in words that say what to change. */
@@ -110,11 +118,14 @@ final class TenantSetupFailures {
         return switch (failure) {
             case NOT_OFFERED -> "the tenant's database server offers no TLS, only plain connections: turn TLS on at"
                     + " the server, or use tlsMode DISABLED where the network is trusted";
-            case REQUIRED_BY_SERVER -> "the tenant's database server refused a connection without TLS (tlsMode"
-                    + " DISABLED): it accepts TLS only; use tlsMode VERIFY_FULL";
+            case REQUIRED_BY_SERVER -> "the tenant's database server refused the connection without TLS (tlsMode"
+                    + " DISABLED): it accepts TLS only (use tlsMode VERIFY_FULL), or it admits no connection from"
+                    + " here for this user and database at all";
             case UNTRUSTED_CERTIFICATE -> "the certificate of the tenant's database server is not signed by a CA"
                     + " tenantgate trusts: add the server's CA (your provider's CA bundle) to"
                     + " tenantgate.database-tls.ca-files";
+            case CERTIFICATE_NOT_VALID_NOW -> "the certificate of the tenant's database server has expired or is not"
+                    + " valid yet: the server must present a current certificate";
             case HOST_NOT_IN_CERTIFICATE -> "the certificate of the tenant's database server does not name the host "
                     + route.host() + ": use a host name the certificate names, or tlsMode VERIFY_CA to check the"
                     + " CA only";

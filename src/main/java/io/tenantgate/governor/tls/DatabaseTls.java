@@ -61,7 +61,7 @@ public class DatabaseTls {
         this.global = new Scope("every tenant database server", globalFiles, vertx);
         Map<String, Scope> byServer = new HashMap<>();
         config.servers().forEach((server, entry) -> {
-            if (!server.matches("^[^:\\s]+:\\d{1,5}$|^\\[[0-9A-Fa-f:.]+\\]:\\d{1,5}$")) {
+            if (!server.matches("^\\S+:\\d{1,5}$")) {
                 throw new TlsMaterialException(PREFIX + "servers.\"" + server + "\": a server is named host:port, as tenants"
                         + " name it");
             }
@@ -112,6 +112,14 @@ public class DatabaseTls {
         servers.values().forEach(Scope::reload);
     }
 
+    /** Fails start-up on settings that cannot mean what they say. */
+    private static void requireSomethingTrusted(TlsMaterial.Sources sources) {
+        if (sources.caFiles().isEmpty() && !sources.trustDefaultCas()) {
+            throw new TlsMaterialException(sources.caProperty().replace("ca-files", "trust-default-cas")
+                    + " is false and " + sources.caProperty() + " names no file: no server could be trusted");
+        }
+    }
+
     private Scope scopeOf(String server) {
         Scope scope = servers.get(server);
         return scope == null ? global : scope;
@@ -160,6 +168,7 @@ public class DatabaseTls {
             this.name = name;
             this.files = files;
             this.vertx = vertx;
+            requireSomethingTrusted(files);
             if (files.clientKeyFile().isPresent() && files.clientCertFile().isEmpty()) {
                 throw new TlsMaterialException(files.keyProperty() + " is set but " + files.certProperty() + " is not");
             }
@@ -193,6 +202,9 @@ public class DatabaseTls {
                     LOG.warnf("TLS to %s: the files cannot be read, the previous ones stay in force: %s", name,
                             e.getMessage());
                 }
+            } catch (RuntimeException e) {
+                // Never let one scope's surprise stop the others' checks, now or at the next period.
+                LOG.warnf("TLS to %s: checking the files failed, the previous ones stay in force: %s", name, e.toString());
             }
         }
     }

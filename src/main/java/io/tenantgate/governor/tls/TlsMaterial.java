@@ -142,8 +142,14 @@ final class TlsMaterial {
             int count = 0;
             Instant soonest = null;
             for (int i = 0; i < contents.caFiles().size(); i++) {
-                List<X509Certificate> certificates = certificates(contents.caFiles().get(i));
                 Path file = files.caFiles().get(i);
+                List<X509Certificate> certificates;
+                try {
+                    certificates = certificates(contents.caFiles().get(i));
+                } catch (GeneralSecurityException e) {
+                    throw new TlsMaterialException(files.caProperty() + ": " + file + " is not a PEM bundle of"
+                            + " certificates (" + e.getMessage() + ")");
+                }
                 if (certificates.isEmpty()) {
                     throw new TlsMaterialException(files.caProperty() + ": " + file + " holds no PEM certificate");
                 }

@@ -151,8 +151,9 @@ public final class DatabaseFailures {
         if (tls.isPresent()) {
             return switch (tls.get()) {
                 case NOT_OFFERED -> "TLS: the server offers none";
-                case REQUIRED_BY_SERVER -> "TLS: the server refuses connections without it";
+                case REQUIRED_BY_SERVER -> "TLS: the server refused the unencrypted connection";
                 case UNTRUSTED_CERTIFICATE -> "TLS: the server's certificate is not signed by a trusted CA";
+                case CERTIFICATE_NOT_VALID_NOW -> "TLS: the server's certificate has expired or is not valid yet";
                 case HOST_NOT_IN_CERTIFICATE -> "TLS: the server's certificate does not name the host";
                 case CLIENT_CERTIFICATE_REFUSED -> "TLS: the server refused the client certificate";
                 case HANDSHAKE_FAILED -> "TLS: the handshake failed";

@@ -7,6 +7,8 @@ import io.vertx.pgclient.PgException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.sql.SQLException;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
@@ -28,10 +30,16 @@ public final class TlsFailures {
     public enum TlsFailure {
         /** The server offers no TLS, so only {@code DISABLED} can reach it. */
         NOT_OFFERED,
-        /** The server refused a connection without TLS: it accepts TLS only. */
+        /**
+         * The server refused a connection without TLS. PostgreSQL says so of every {@code pg_hba.conf}
+         * refusal of a plain connection: it accepts TLS only, or does not admit this address, user or
+         * database at all.
+         */
         REQUIRED_BY_SERVER,
         /** The server's certificate is not signed by a CA tenantgate trusts. */
         UNTRUSTED_CERTIFICATE,
+        /** The server's certificate has expired, or is not valid yet. */
+        CERTIFICATE_NOT_VALID_NOW,
         /** The server's certificate does not name the host the tenant connects to. */
         HOST_NOT_IN_CERTIFICATE,
         /** The server demands a client certificate and refused the one presented (or that none was). */
@@ -51,8 +59,10 @@ public final class TlsFailures {
         TlsFailure found = null;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             TlsFailure kind = kindOf(t);
-            // The most specific cause wins: a handshake failure is often explained by what is under it.
-            if (kind != null && (found == null || found == TlsFailure.HANDSHAKE_FAILED)) {
+            // The most specific cause wins: a handshake failure is explained by what is under it, an
+            // untrusted path by an expired certificate under it.
+            if (kind != null && (found == null || found == TlsFailure.HANDSHAKE_FAILED
+                    || found == TlsFailure.UNTRUSTED_CERTIFICATE && kind == TlsFailure.CERTIFICATE_NOT_VALID_NOW)) {
                 found = kind;
             }
         }
@@ -80,6 +90,11 @@ public final class TlsFailures {
 
     private static TlsFailure kindOf(Throwable t) {
         String message = t.getMessage() == null ? "" : t.getMessage();
+        if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException
+                || t instanceof CertPathValidatorException v && (v.getReason() == CertPathValidatorException.BasicReason.EXPIRED
+                || v.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID)) {
+            return TlsFailure.CERTIFICATE_NOT_VALID_NOW;
+        }
         if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException
                 || message.contains("PKIX path") || message.contains("unable to find valid certification path")) {
             return TlsFailure.UNTRUSTED_CERTIFICATE;
@@ -102,7 +117,10 @@ public final class TlsFailures {
                 || t instanceof SSLException && refusedOurCertificate(message)) {
             return TlsFailure.CLIENT_CERTIFICATE_REFUSED;
         }
-        if (t instanceof SSLException || t instanceof VertxException && message.equals("SSL handshake failed")) {
+        // Only the handshake: an SSLException on an established connection ("Connection reset") is
+        // a lost connection, not a failure to agree on TLS.
+        if (t instanceof SSLHandshakeException || t instanceof VertxException && message.equals("SSL handshake failed")
+                || t instanceof SSLException && message.contains("Received fatal alert")) {
             return TlsFailure.HANDSHAKE_FAILED;
         }
         return null;

@@ -5,10 +5,13 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.tenantgate.control.lifecycle.NewTenant;
 import io.tenantgate.control.lifecycle.TenantProvisioner;
+import io.tenantgate.control.migration.TenantMigrator;
 import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.demo.embedded.EmbeddedServer;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.governor.route.TenantStatus;
 import io.tenantgate.governor.route.TlsMode;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.HostileMySqlRelay;
@@ -49,6 +52,9 @@ class HostileMySqlPeerTest {
     @Inject
     TenantPools pools;
 
+    @Inject
+    TenantMigrator migrator;
+
     @Test
     void aMySqlPeerAskingForFilesOnEveryStatementAndMigrationNeverGetsOne() throws Throwable {
         String marker = "CANARY-" + UUID.randomUUID();
@@ -80,13 +86,20 @@ class HostileMySqlPeerTest {
             assertEquals(migrationQueries, relay.seen(HostileMySqlRelay.COM_QUERY),
                     "tenantgate's Vert.x connections sent no text query at all: " + relay.attackedStatements());
 
-            // Tenant migrations speak JDBC (MariaDB Connector/J), with its own text queries.
+            // A new tenant on it is refused: the live connection that proves it, made before any migration,
+            // is answered with file requests.
             String second = FreshTenants.key("hostile-mig");
             String secondPassword = SecretsLedger.record(UUID.randomUUID().toString());
             String secondDatabase = second.replace('-', '_');
             mariadb.createDatabase(secondDatabase, second, secondPassword);
-            long queriesBefore = relay.attacked(HostileMySqlRelay.COM_QUERY);
             assertThrows(Exception.class, () -> provision(second, relay.port(), secondDatabase, secondPassword),
+                    "a tenant on a server that answers nothing but file requests is refused");
+            // Tenant migrations speak JDBC (MariaDB Connector/J), with its own text queries, and run without
+            // such a proof when a new build upgrades the stored tenants.
+            long queriesBefore = relay.attacked(HostileMySqlRelay.COM_QUERY);
+            TenantRoute secondRoute = new TenantRoute(second, "Hostile " + second, TenantStatus.ACTIVE, DatabaseKind.MYSQL,
+                    "127.0.0.1", relay.port(), secondDatabase, second, secondPassword, TlsMode.DISABLED, null);
+            assertThrows(Exception.class, () -> VertxContextSupport.subscribeAndAwait(() -> migrator.migrate(secondRoute)),
                     "a migration against a server that answers nothing but file requests fails");
             assertTrue(relay.attacked(HostileMySqlRelay.COM_QUERY) > queriesBefore,
                     "the migration's own text queries were answered with file requests: " + relay.attackedStatements());

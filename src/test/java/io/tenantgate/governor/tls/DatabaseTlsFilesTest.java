@@ -140,10 +140,22 @@ class DatabaseTlsFilesTest {
     }
 
     @Test
-    void aCaFileWithoutCertificatesFailsStartUpNamingTheProperty() throws IOException {
+    void aCaFileWithoutCertificatesFailsStartUpNamingThePropertyAndTheFile() throws IOException {
         Path notPem = write("bundle.pem", "this is not a certificate\n");
         String message = refusal(() -> new DatabaseTls(Settings.none().cas(notPem), vertx));
-        assertTrue(message.contains("tenantgate.database-tls.ca-files") && message.contains("no PEM certificate"), message);
+        assertTrue(message.contains("tenantgate.database-tls.ca-files") && message.contains("no PEM certificate")
+                && message.contains(notPem.toString()), message);
+        Path broken = write("broken.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+        String brokenMessage = refusal(() -> new DatabaseTls(Settings.none().cas(broken), vertx));
+        assertTrue(brokenMessage.contains("tenantgate.database-tls.ca-files") && brokenMessage.contains(broken.toString()),
+                brokenMessage);
+    }
+
+    @Test
+    void notTrustingTheDefaultsWithoutCaFilesWouldTrustNothingAndFailsStartUp() {
+        String message = refusal(() -> new DatabaseTls(Settings.none().defaults(false), vertx));
+        assertTrue(message.contains("tenantgate.database-tls.trust-default-cas")
+                && message.contains("tenantgate.database-tls.ca-files"), message);
     }
 
     @Test

@@ -24,6 +24,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -82,7 +83,7 @@ class TlsAtRunTimeTest {
             TenantApi.as(served.key()).get("/api/customers").statusCode(200).body("total", equalTo(1));
             assertEquals(connects, pools.connectAttempts(server), "served on the connection it had");
         } finally {
-            TlsServers.reset();
+            resetAndAwaitTrust();
         }
     }
 
@@ -111,6 +112,44 @@ class TlsAtRunTimeTest {
         } finally {
             TlsServers.present(kind, TlsServers.providerCa());
         }
+    }
+
+    /**
+     * The live connection that proves a tenant holds a permit of its server's budget, and gives it
+     * back whether the proof succeeds or is refused (here by a TLS-only server, to a tenant that
+     * asked for no TLS).
+     */
+    @BothKinds
+    void provingATenantGivesItsServerPermitBackWhetherAcceptedOrRefused(DatabaseKind kind) throws InterruptedException {
+        TlsToTenantDatabasesTest.Candidate refused = TlsToTenantDatabasesTest.onTlsServer(kind, "localhost");
+        TlsToTenantDatabasesTest.refused(refused.register("DISABLED"), "tenant-database-tls", "accepts TLS only");
+        TlsToTenantDatabasesTest.Candidate accepted = TlsToTenantDatabasesTest.onTlsServer(kind, "localhost");
+        accepted.register("VERIFY_FULL").statusCode(201);
+        ServerBudget budget = budgets.of("localhost:" + accepted.port());
+        assertTrue(io.tenantgate.testing.Await.until(
+                        () -> budget.heldBy(refused.key()) == 0 && budget.heldBy(accepted.key()) == 0, 5),
+                "no permit held: refused " + budget.heldBy(refused.key()) + ", accepted " + budget.heldBy(accepted.key()));
+    }
+
+    @Inject
+    DatabaseTls databaseTls;
+
+    /**
+     * Puts the servers' certificates and the bundle back as at start, and waits until the
+     * application has read the bundle again in every scope (the global one and the servers' own),
+     * so the next test finds the provider's CA trusted and the other one not.
+     */
+    private void resetAndAwaitTrust() throws InterruptedException {
+        TlsServers.reset();
+        java.security.cert.X509Certificate provider = TlsServers.providerCa().certificate();
+        java.security.cert.X509Certificate other = TlsServers.otherCa().certificate();
+        List<String> scopes = List.of("localhost:1", "localhost:" + TlsServers.server(DatabaseKind.POSTGRESQL).port(),
+                "localhost:" + TlsServers.server(DatabaseKind.MYSQL).port());
+        assertTrue(io.tenantgate.testing.Await.until(() -> scopes.stream().allMatch(scope -> {
+            List<java.security.cert.X509Certificate> trusted = List.of(databaseTls.attempt(scope, TlsMode.VERIFY_CA)
+                    .trustManager().getAcceptedIssuers());
+            return trusted.contains(provider) && !trusted.contains(other);
+        }), 10), "the application reads the bundle put back");
     }
 
     /** Registers the tenant (VERIFY_FULL) every 100 ms until it is accepted, for at most {@code seconds}. */

@@ -45,20 +45,7 @@ public class ConnectionProof {
     public Uni<Void> prove(TenantRoute route) {
         return Uni.createFrom().emitter(emitter -> {
             Context caller = Vertx.currentContext();
-            proveOnce(route).onComplete(done -> {
-                Runnable emit = () -> {
-                    if (done.succeeded()) {
-                        emitter.complete(null);
-                    } else {
-                        emitter.fail(done.cause());
-                    }
-                };
-                if (caller == null || Vertx.currentContext() == caller) {
-                    emit.run();
-                } else {
-                    caller.runOnContext(v -> emit.run());
-                }
-            });
+            proveOnce(route).onComplete(done -> CallerContext.emit(caller, emitter, null, done.cause()));
         });
     }
 

@@ -234,19 +234,7 @@ public class TenantSql {
                 return;
             }
             cancelTimers();
-            if (context == null || Vertx.currentContext() == context) {
-                emit(item, failure);
-            } else {
-                context.runOnContext(v -> emit(item, failure));
-            }
-        }
-
-        private void emit(T item, Throwable failure) {
-            if (failure == null) {
-                emitter.complete(item);
-            } else {
-                emitter.fail(failure);
-            }
+            CallerContext.emit(context, emitter, item, failure);
         }
 
         private void cancelTimers() {

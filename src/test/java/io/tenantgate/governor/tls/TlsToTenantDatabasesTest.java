@@ -93,30 +93,21 @@ class TlsToTenantDatabasesTest {
         return new Candidate(kind, key, host, server.port(), database, TlsServers.CLIENT_CERT_USER, password);
     }
 
-    /** Sessions of {@code user} the server itself reports as encrypted, and as not encrypted. */
-    static long[] sessionsByEncryption(DatabaseKind kind, String user) {
-        EmbeddedServer server = TlsServers.server(kind);
-        String encrypted = switch (kind) {
+    /** Sessions of {@code user} the server itself reports as encrypted (or, {@code false}, as not). */
+    static long sessions(DatabaseKind kind, String user, boolean encrypted) {
+        return TlsServers.server(kind).queryLong(switch (kind) {
             case POSTGRESQL -> "SELECT COUNT(*) FROM pg_stat_activity a JOIN pg_stat_ssl s ON s.pid = a.pid"
-                    + " WHERE a.usename = '" + user + "' AND s.ssl";
+                    + " WHERE a.usename = '" + user + "' AND " + (encrypted ? "" : "NOT ") + "s.ssl";
             case MYSQL -> "SELECT COUNT(*) FROM performance_schema.threads t JOIN performance_schema.status_by_thread s"
                     + " ON s.THREAD_ID = t.THREAD_ID WHERE t.PROCESSLIST_USER = '" + user + "'"
-                    + " AND s.VARIABLE_NAME = 'Ssl_cipher' AND s.VARIABLE_VALUE <> ''";
-        };
-        String plain = switch (kind) {
-            case POSTGRESQL -> "SELECT COUNT(*) FROM pg_stat_activity a JOIN pg_stat_ssl s ON s.pid = a.pid"
-                    + " WHERE a.usename = '" + user + "' AND NOT s.ssl";
-            case MYSQL -> "SELECT COUNT(*) FROM performance_schema.threads t JOIN performance_schema.status_by_thread s"
-                    + " ON s.THREAD_ID = t.THREAD_ID WHERE t.PROCESSLIST_USER = '" + user + "'"
-                    + " AND s.VARIABLE_NAME = 'Ssl_cipher' AND s.VARIABLE_VALUE = ''";
-        };
-        return new long[] {server.queryLong(encrypted), server.queryLong(plain)};
+                    + " AND s.VARIABLE_NAME = 'Ssl_cipher' AND s.VARIABLE_VALUE " + (encrypted ? "<>" : "=") + " ''";
+        });
     }
 
     static void assertEveryTenantSessionEncrypted(DatabaseKind kind, String user) {
-        long[] sessions = sessionsByEncryption(kind, user);
-        assertTrue(sessions[0] > 0, "the tenant's pool has sessions on the server: " + sessions[0]);
-        assertEquals(0, sessions[1], "none of them unencrypted");
+        long encrypted = sessions(kind, user, true);
+        assertTrue(encrypted > 0, "the tenant's pool has encrypted sessions on the server: " + encrypted);
+        assertEquals(0, sessions(kind, user, false), "none of them unencrypted");
     }
 
     static void refused(ValidatableResponse answer, String type, String detail) {

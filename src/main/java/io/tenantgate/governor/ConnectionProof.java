@@ -2,11 +2,20 @@ package io.tenantgate.governor;
 
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.governor.route.TenantRoute;
+import io.tenantgate.platform.failure.UnsupportedServer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Proves that the live pools can serve a tenant before it is stored: one connection made exactly
@@ -26,11 +35,14 @@ public class ConnectionProof {
     private final ServerBudgets budgets;
     private final Connector connector;
     private final Vertx vertx;
+    private final TenantPoolOptions options;
     private final long permitWaitMillis;
     private final long connectTimeoutMillis;
 
-    ConnectionProof(ServerBudgets budgets, Connector connector, Vertx vertx, PoolConfig config) {
+    ConnectionProof(ServerBudgets budgets, Connector connector, Vertx vertx, PoolConfig config,
+                    TenantPoolOptions options) {
         this.budgets = budgets;
+        this.options = options;
         this.connector = connector;
         this.vertx = vertx;
         this.permitWaitMillis = config.acquireTimeout().toMillis();
@@ -54,7 +66,7 @@ public class ConnectionProof {
         String holder = route.key(); // as the migrations' permits are held: the tenant's, for heldBy()
         return budget.acquire(holder, permitWaitMillis)
                 .compose(permit -> connector.connect(route)
-                        .compose(this::answerAndClose)
+                        .compose(connection -> answerAndClose(route, connection))
                         .eventually(() -> {
                             vertx.setTimer(Math.max(1, budgets.releaseGraceMillis()), id -> budget.release(holder, 1));
                             return Future.succeededFuture();
@@ -68,15 +80,42 @@ public class ConnectionProof {
     /**
      * One statement, then the protocol's quit. A server that logs in and then says nothing gets as
      * long as a connect may take ({@code connect-timeout}), then the connection is closed, which
-     * fails the statement: an admin request never waits on it longer.
+     * fails the statement: an admin request never waits on it longer. Through a transaction-mode
+     * PgBouncer the statement reads the settings the server must give the tenant's role
+     * ({@link TenantPoolOptions#transactionModeSettings}), and a missing or larger one refuses the tenant.
      */
-    private Future<Void> answerAndClose(SqlConnection connection) {
+    private Future<Void> answerAndClose(TenantRoute route, SqlConnection connection) {
         long timer = vertx.setTimer(connectTimeoutMillis, id -> connection.close());
-        return connection.preparedQuery("SELECT 1").execute()
-                .<Void>mapEmpty()
-                .eventually(() -> {
-                    vertx.cancelTimer(timer);
-                    return connection.close();
-                });
+        Map<String, Long> required = options.transactionModeSettings(route);
+        Future<Void> answered = required.isEmpty()
+                ? connection.preparedQuery("SELECT 1").execute().mapEmpty()
+                : connection.preparedQuery("SELECT name, setting::bigint FROM pg_settings WHERE name = ANY($1)")
+                        .execute(Tuple.of(required.keySet().toArray(String[]::new)))
+                        .compose(rows -> checkServerSettings(route, required, rows));
+        return answered.eventually(() -> {
+            vertx.cancelTimer(timer);
+            return connection.close();
+        });
+    }
+
+    private static Future<Void> checkServerSettings(TenantRoute route, Map<String, Long> required, RowSet<Row> rows) {
+        Map<String, Long> actual = new HashMap<>();
+        rows.forEach(row -> actual.put(row.getString(0), row.getLong(1)));
+        List<String> wrong = new ArrayList<>();
+        required.forEach((name, most) -> {
+            long value = actual.getOrDefault(name, 0L);
+            if (value <= 0 || value > most) {
+                wrong.add(name + " is " + value + "ms, must be 1 to " + most + "ms");
+            }
+        });
+        if (wrong.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        StringBuilder fix = new StringBuilder();
+        required.forEach((name, most) -> fix.append(" ALTER ROLE \"").append(route.username()).append("\" SET ")
+                .append(name).append(" = ").append(most).append(';'));
+        return Future.failedFuture(new UnsupportedServer("through the transaction-mode PgBouncer at "
+                + route.server() + " tenantgate cannot set session settings, so the server must give them to the"
+                + " tenant's role, and " + String.join("; ", wrong) + ": on the server, run" + fix));
     }
 }

@@ -87,7 +87,7 @@ class Connector {
                 result.fail(new ConnectTimeout(route.server(), connectTimeoutMillis));
             }
         });
-        home.runOnContext(v -> open(route).compose(connection -> setUp(route.kind(), connection)
+        home.runOnContext(v -> open(route).compose(connection -> setUp(route, connection)
                         .map(ignored -> connection)
                         .recover(failure -> {
                             connection.close();
@@ -142,11 +142,19 @@ class Connector {
                 tls.rejection().orElse(null))));
     }
 
-    /** The session settings tenantgate keeps on every connection (PostgreSQL gets them at start-up). */
-    private Future<Void> setUp(DatabaseKind kind, SqlConnection connection) {
-        if (kind != DatabaseKind.MYSQL) {
-            return Future.succeededFuture();
+    /**
+     * The session settings tenantgate keeps on every connection: a statement on MySQL and through a
+     * session-mode PgBouncer; a PostgreSQL server gets them at start-up ({@link TenantPoolOptions.Front}).
+     */
+    private Future<Void> setUp(TenantRoute route, SqlConnection connection) {
+        if (route.kind() == DatabaseKind.MYSQL) {
+            return setUpMySql(connection);
         }
+        String setup = options.postgresSessionSetup(route);
+        return setup == null ? Future.succeededFuture() : connection.preparedQuery(setup).execute().mapEmpty();
+    }
+
+    private Future<Void> setUpMySql(SqlConnection connection) {
         String setup = options.mysqlSessionSetup(MySqlStatements.isMariaDb(connection));
         if (setup == null) {
             return Future.succeededFuture();
@@ -168,15 +176,17 @@ class Connector {
                 .setCollation(TenantPoolOptions.MYSQL_COLLATION);
         return mysql.resetConnection()
                 .compose(v -> mysql.changeUser(auth))
-                .compose(v -> setUp(DatabaseKind.MYSQL, connection));
+                .compose(v -> setUpMySql(connection));
     }
 
     /**
-     * The protocol's quit; after an abandoned statement, PostgreSQL is asked to cancel it first.
-     * Completes when the connection is closed (also when it already was).
+     * The protocol's quit; after an abandoned statement, a PostgreSQL server is asked to cancel it
+     * first. Not through PgBouncer: 1.18 (Debian 12's) crashes when a cancel request's connection
+     * ends before it has forwarded it, as every client's does; there the server's statement
+     * timeout ends the statement. Completes when the connection is closed (also when it already was).
      */
-    Future<Void> close(SqlConnection connection, DatabaseKind kind, boolean abandoned) {
-        if (abandoned && kind == DatabaseKind.POSTGRESQL) {
+    Future<Void> close(SqlConnection connection, DatabaseKind kind, String server, boolean abandoned) {
+        if (abandoned && kind == DatabaseKind.POSTGRESQL && !options.isPgBouncer(server)) {
             PgConnection.cast(connection).cancelRequest().onFailure(failure ->
                     LOG.debugf("cancelling an abandoned statement failed: %s", failure.toString()));
         }

@@ -34,6 +34,8 @@ final class Link {
     SqlConnection connection;
     /** When it last became IDLE. */
     long idleSinceNanos;
+    /** When its close was sent (CLOSING with a connection). */
+    long closingSinceNanos;
     /** When its current lease began. */
     long leasedAtNanos;
     /** Leases served for the current owner since it got the connection, for the hand-over quantum. */

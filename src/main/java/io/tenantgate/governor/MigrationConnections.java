@@ -49,8 +49,11 @@ public class MigrationConnections {
     private final ConcurrentMap<String, AtomicInteger> open = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicInteger> opened = new ConcurrentHashMap<>();
 
-    public MigrationConnections(ServerBudgets budgets, Vertx vertx, PoolConfig config) {
+    private final TenantPoolOptions options;
+
+    public MigrationConnections(ServerBudgets budgets, Vertx vertx, PoolConfig config, TenantPoolOptions options) {
         this.budgets = budgets;
+        this.options = options;
         this.vertx = vertx;
         this.permitWaitMillis = config.acquireTimeout().toMillis();
         this.connectTimeout = config.connectTimeout();
@@ -63,7 +66,7 @@ public class MigrationConnections {
      */
     public MigrationDataSource dataSource(TenantRoute route) {
         DataSource target = switch (route.kind()) {
-            case POSTGRESQL -> postgres(route, connectTimeout);
+            case POSTGRESQL -> postgres(route, connectTimeout, options.front(route));
             case MYSQL -> mariadb(route, connectTimeout);
         };
         ServerBudget budget = budgets.use(route.server());
@@ -111,7 +114,8 @@ public class MigrationConnections {
         return counters.computeIfAbsent(server, s -> new AtomicInteger());
     }
 
-    private static DataSource postgres(TenantRoute route, java.time.Duration connectTimeout) {
+    private static DataSource postgres(TenantRoute route, java.time.Duration connectTimeout,
+                                       TenantPoolOptions.Front front) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setServerNames(new String[] {route.host()});
         ds.setPortNumbers(new int[] {route.port()});
@@ -133,6 +137,11 @@ public class MigrationConnections {
         ds.setLoginTimeout(seconds);
         ds.setSocketTimeout(SOCKET_TIMEOUT_SECONDS);
         ds.setApplicationName("tenantgate-migrations");
+        if (front == TenantPoolOptions.Front.PGBOUNCER_TRANSACTION) {
+            // pgjdbc prepares a statement by name from its fifth run on; through a transaction-mode
+            // PgBouncer the next transaction may find it missing on another server connection.
+            ds.setPrepareThreshold(0);
+        }
         return ds;
     }
 

@@ -111,6 +111,12 @@ public final class ServerBudget {
     private final LinkedHashSet<TenantPool> waiting = new LinkedHashSet<>();
     /** Idle connections of every tenant, oldest first. */
     private final LinkedHashSet<Link> idle = new LinkedHashSet<>();
+    /**
+     * Connections whose close was sent and not yet observed, oldest first. A PostgreSQL close waits
+     * for the server to end the connection (Vert.x half-closes the socket), so a frozen server
+     * leaves them here, holding their permits; the stall detector counts them as calls in flight.
+     */
+    private final LinkedHashSet<Link> closing = new LinkedHashSet<>();
     private final ArrayDeque<PermitWaiter> permitWaiters = new ArrayDeque<>();
     private final Map<String, Integer> permitsHeldBy = new HashMap<>();
 
@@ -661,7 +667,9 @@ public final class ServerBudget {
      */
     private void closeNow(Link link, DatabaseKind kind, boolean abandoned, Actions actions) {
         SqlConnection connection = link.connection;
-        actions.add(() -> connector.close(connection, kind, abandoned).onComplete(done -> closed(link)));
+        link.closingSinceNanos = System.nanoTime();
+        closing.add(link);
+        actions.add(() -> connector.close(connection, kind, server, abandoned).onComplete(done -> closed(link)));
     }
 
     private void removeFromOwner(Link link) {
@@ -682,6 +690,7 @@ public final class ServerBudget {
             closesObserved.increment();
             Link.State was = link.state;
             link.state = Link.State.CLOSED;
+            closing.remove(link);
             liveLinks--;
             removeFromOwner(link);
             if (was == Link.State.LEASED && link.owner != null) {
@@ -846,9 +855,9 @@ public final class ServerBudget {
         return Math.max(floor, Math.min(4 * floor, (long) (20 * meanLeaseNanos)));
     }
 
-    /** When the oldest call still waiting on the server (a lease, a connect, a move) began; 0 if none. */
+    /** When the oldest call still waiting on the server (a lease, a connect, a move, a close) began; 0 if none. */
     private long oldestInFlight() {
-        long oldest = 0;
+        long oldest = closing.isEmpty() ? 0 : closing.iterator().next().closingSinceNanos;
         for (TenantPool pool : pools) {
             for (Link link : pool.links) {
                 long since = switch (link.state) {

@@ -14,8 +14,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one place where connect options are built from a {@link TenantRoute} and {@link PoolConfig},
- * for both database kinds side by side.
+ * The one place where connect options and session settings are built from a {@link TenantRoute},
+ * {@link PoolConfig} and {@link PgBouncerConfig}, for both database kinds side by side.
+ *
+ * <p>Every tenant connection carries two server-side settings: the statement timeout, and, with
+ * leases on, the idle time after which the server closes it (the lease protocol's backstop for a
+ * frozen replica, see {@link LeaseTimings}). How they get there depends on what answers at the
+ * tenant's address ({@link Front}).
  */
 @ApplicationScoped
 public class TenantPoolOptions {
@@ -23,13 +28,78 @@ public class TenantPoolOptions {
     static final String MYSQL_CHARSET = "utf8mb4";
     static final String MYSQL_COLLATION = "utf8mb4_unicode_ci";
 
+    /**
+     * What answers at a PostgreSQL tenant's address, and so how its session settings are set.
+     * MySQL-protocol servers are always {@link #SERVER}.
+     */
+    public enum Front {
+        /** The server itself: the settings travel in the start-up packet, in force before the first statement. */
+        SERVER,
+        /**
+         * PgBouncer in session mode: it refuses unknown start-up parameters (and ignores those it is
+         * told to), so the settings are set by one statement after connecting; the server connection
+         * stays with us, so they stay in force.
+         */
+        PGBOUNCER_SESSION,
+        /**
+         * PgBouncer in transaction mode: statements of one connection run on several server
+         * connections, so nothing set per session would stay, and named prepared statements would be
+         * missing on the next one. No statement is prepared by name (Vert.x's layer-7 proxy mode);
+         * the settings must be the server's for the tenant's role, which adding a tenant checks
+         * ({@link #transactionModeSettings}).
+         */
+        PGBOUNCER_TRANSACTION
+    }
+
     private final PoolConfig config;
     /** With leases on, the server closes our connections after this long idle (see {@link LeaseTimings}); 0: never. */
     private final int serverIdleSeconds;
+    private final java.util.Set<String> sessionModeBouncers;
+    private final java.util.Set<String> transactionModeBouncers;
 
-    public TenantPoolOptions(PoolConfig config, LeaseTimings leases) {
+    public TenantPoolOptions(PoolConfig config, LeaseTimings leases, PgBouncerConfig pgbouncer) {
         this.config = config;
         this.serverIdleSeconds = leases.serverIdleTimeoutSeconds();
+        this.sessionModeBouncers = addresses(pgbouncer.sessionMode(), "session-mode");
+        this.transactionModeBouncers = addresses(pgbouncer.transactionMode(), "transaction-mode");
+        for (String both : sessionModeBouncers) {
+            if (transactionModeBouncers.contains(both)) {
+                throw new IllegalArgumentException(both + " is listed in both tenantgate.pgbouncer.session-mode and"
+                        + " tenantgate.pgbouncer.transaction-mode: a PgBouncer has one pool_mode");
+            }
+        }
+    }
+
+    private static java.util.Set<String> addresses(java.util.Optional<java.util.List<String>> listed, String property) {
+        java.util.Set<String> addresses = new java.util.HashSet<>();
+        for (String entry : listed.orElse(java.util.List.of())) {
+            String address = entry.strip().toLowerCase(java.util.Locale.ROOT);
+            int colon = address.lastIndexOf(':');
+            if (colon <= 0 || !address.substring(colon + 1).matches("[0-9]{1,5}")) {
+                throw new IllegalArgumentException("tenantgate.pgbouncer." + property + " takes host:port entries"
+                        + " (the address tenants are registered with), not '" + entry + "'");
+            }
+            addresses.add(address);
+        }
+        return java.util.Set.copyOf(addresses);
+    }
+
+    /** Whether the address ({@code host:port}) is a declared PgBouncer, in either mode. */
+    public boolean isPgBouncer(String server) {
+        String address = server.toLowerCase(java.util.Locale.ROOT);
+        return sessionModeBouncers.contains(address) || transactionModeBouncers.contains(address);
+    }
+
+    /** What answers at the route's address (see {@link Front}). */
+    public Front front(TenantRoute route) {
+        if (route.kind() != io.tenantgate.governor.route.DatabaseKind.POSTGRESQL) {
+            return Front.SERVER;
+        }
+        String address = route.server().toLowerCase(java.util.Locale.ROOT);
+        if (transactionModeBouncers.contains(address)) {
+            return Front.PGBOUNCER_TRANSACTION;
+        }
+        return sessionModeBouncers.contains(address) ? Front.PGBOUNCER_SESSION : Front.SERVER;
     }
 
     public int maxSize(TenantRoute route) {
@@ -39,6 +109,7 @@ public class TenantPoolOptions {
     /** The options of one connect to the route's server, with the TLS of that attempt ({@code tls}). */
     public SqlConnectOptions connectOptions(TenantRoute route, TlsAttempt tls) {
         int connectTimeout = Math.toIntExact(config.connectTimeout().toMillis());
+        Front front = front(route);
         SqlConnectOptions options = switch (route.kind()) {
             case POSTGRESQL -> new PgConnectOptions()
                     .setHost(route.host())
@@ -48,7 +119,10 @@ public class TenantPoolOptions {
                     .setPassword(route.password())
                     .setSslMode(pgSslMode(route.tlsMode()))
                     .setConnectTimeout(connectTimeout)
-                    .setCachePreparedStatements(true)
+                    // Behind a transaction-mode PgBouncer a statement prepared by name on one server
+                    // connection is missing on the next: unnamed statements only, nothing cached.
+                    .setUseLayer7Proxy(front == Front.PGBOUNCER_TRANSACTION)
+                    .setCachePreparedStatements(front != Front.PGBOUNCER_TRANSACTION)
                     .setReconnectAttempts(0);
             case MYSQL -> new MySQLConnectOptions()
                     .setHost(route.host())
@@ -63,17 +137,9 @@ public class TenantPoolOptions {
                     .setCachePreparedStatements(true)
                     .setReconnectAttempts(0);
         };
-        if (options instanceof PgConnectOptions pg && config.statementTimeout().toMillis() > 0) {
-            // A run-time parameter in the start-up packet, in force before the first statement.
-            // PgBouncer refuses unknown start-up parameters unless listed in its
-            // ignore_startup_parameters; behind one, set statement-timeout to 0 or list it there.
-            pg.addProperty("statement_timeout", Long.toString(config.statementTimeout().toMillis()));
-        }
-        if (options instanceof PgConnectOptions pg && serverIdleSeconds > 0) {
-            // The lease protocol's backstop for a frozen replica: the server drops its idle connections.
-            String millis = Long.toString(serverIdleSeconds * 1000L);
-            pg.addProperty("idle_session_timeout", millis);
-            pg.addProperty("idle_in_transaction_session_timeout", millis);
+        if (options instanceof PgConnectOptions pg && front == Front.SERVER) {
+            // Run-time parameters in the start-up packet, in force before the first statement.
+            postgresSettings().forEach(pg::addProperty);
         }
         // A backstop for a connection stuck on a server that stopped answering (a network black
         // hole): the socket is closed after this long without traffic. Idle connections are closed
@@ -81,6 +147,61 @@ public class TenantPoolOptions {
         options.setIdleTimeout(Math.toIntExact(Math.max(60_000, config.idleTimeout().toMillis() + 30_000)))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         return withTls(options, tls);
+    }
+
+    /**
+     * The PostgreSQL session settings, by name, in milliseconds: the statement timeout and, with
+     * leases on, the idle backstop ({@code idle_session_timeout}, PostgreSQL 14 and later, and
+     * {@code idle_in_transaction_session_timeout}). A server that lacks one refuses the connection;
+     * {@link io.tenantgate.platform.failure.UnsupportedServer} says so when a tenant is added.
+     */
+    private java.util.Map<String, String> postgresSettings() {
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        if (config.statementTimeout().toMillis() > 0) {
+            settings.put("statement_timeout", Long.toString(config.statementTimeout().toMillis()));
+        }
+        if (serverIdleSeconds > 0) {
+            String millis = Long.toString(serverIdleSeconds * 1000L);
+            settings.put("idle_session_timeout", millis);
+            settings.put("idle_in_transaction_session_timeout", millis);
+        }
+        return settings;
+    }
+
+    /**
+     * The statement that puts the session settings on a new PostgreSQL connection through a
+     * session-mode PgBouncer, or null (a server gets them at start-up; through a transaction-mode
+     * PgBouncer they are the server's). Numbers only: nothing here comes from a request.
+     */
+    public String postgresSessionSetup(TenantRoute route) {
+        java.util.Map<String, String> settings = postgresSettings();
+        if (front(route) != Front.PGBOUNCER_SESSION || settings.isEmpty()) {
+            return null;
+        }
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        settings.forEach((name, value) -> calls.add("set_config('" + name + "', '" + value + "', false)"));
+        return "SELECT " + String.join(", ", calls);
+    }
+
+    /**
+     * Through a transaction-mode PgBouncer, the settings the server must give the tenant's role
+     * itself (milliseconds, by name; each at most this value and not 0), since no session setting
+     * of ours would stay: the statement timeout and, with leases on, the idle-in-transaction
+     * timeout (a frozen replica holds a server connection only inside a transaction). Empty for
+     * any other route.
+     */
+    public java.util.Map<String, Long> transactionModeSettings(TenantRoute route) {
+        java.util.Map<String, Long> required = new java.util.LinkedHashMap<>();
+        if (front(route) != Front.PGBOUNCER_TRANSACTION) {
+            return required;
+        }
+        if (config.statementTimeout().toMillis() > 0) {
+            required.put("statement_timeout", config.statementTimeout().toMillis());
+        }
+        if (serverIdleSeconds > 0) {
+            required.put("idle_in_transaction_session_timeout", serverIdleSeconds * 1000L);
+        }
+        return required;
     }
 
     /**

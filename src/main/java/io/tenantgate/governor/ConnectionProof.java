@@ -116,6 +116,8 @@ public class ConnectionProof {
                 .append(name).append(" = ").append(most).append(';'));
         return Future.failedFuture(new UnsupportedServer("through the transaction-mode PgBouncer at "
                 + route.server() + " tenantgate cannot set session settings, so the server must give them to the"
-                + " tenant's role, and " + String.join("; ", wrong) + ": on the server, run" + fix));
+                + " tenant's role, and " + String.join("; ", wrong) + ": on the server, run" + fix
+                + " then RECONNECT on PgBouncer's admin console, since the server connections it holds keep the"
+                + " old settings (this attempt left one)"));
     }
 }

@@ -1,5 +1,6 @@
 package io.tenantgate.governor;
 
+import io.tenantgate.governor.route.DatabaseKind;
 import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.governor.route.TlsMode;
 import io.tenantgate.governor.tls.TlsAttempt;
@@ -11,6 +12,14 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,8 +63,8 @@ public class TenantPoolOptions {
     private final PoolConfig config;
     /** With leases on, the server closes our connections after this long idle (see {@link LeaseTimings}); 0: never. */
     private final int serverIdleSeconds;
-    private final java.util.Set<String> sessionModeBouncers;
-    private final java.util.Set<String> transactionModeBouncers;
+    private final Set<String> sessionModeBouncers;
+    private final Set<String> transactionModeBouncers;
 
     public TenantPoolOptions(PoolConfig config, LeaseTimings leases, PgBouncerConfig pgbouncer) {
         this.config = config;
@@ -70,10 +79,10 @@ public class TenantPoolOptions {
         }
     }
 
-    private static java.util.Set<String> addresses(java.util.Optional<java.util.List<String>> listed, String property) {
-        java.util.Set<String> addresses = new java.util.HashSet<>();
-        for (String entry : listed.orElse(java.util.List.of())) {
-            String address = entry.strip().toLowerCase(java.util.Locale.ROOT);
+    private static Set<String> addresses(Optional<List<String>> listed, String property) {
+        Set<String> addresses = new HashSet<>();
+        for (String entry : listed.orElse(List.of())) {
+            String address = entry.strip().toLowerCase(Locale.ROOT);
             int colon = address.lastIndexOf(':');
             if (colon <= 0 || !address.substring(colon + 1).matches("[0-9]{1,5}")) {
                 throw new IllegalArgumentException("tenantgate.pgbouncer." + property + " takes host:port entries"
@@ -81,21 +90,21 @@ public class TenantPoolOptions {
             }
             addresses.add(address);
         }
-        return java.util.Set.copyOf(addresses);
+        return Set.copyOf(addresses);
     }
 
     /** Whether the address ({@code host:port}) is a declared PgBouncer, in either mode. */
     public boolean isPgBouncer(String server) {
-        String address = server.toLowerCase(java.util.Locale.ROOT);
+        String address = server.toLowerCase(Locale.ROOT);
         return sessionModeBouncers.contains(address) || transactionModeBouncers.contains(address);
     }
 
     /** What answers at the route's address (see {@link Front}). */
     public Front front(TenantRoute route) {
-        if (route.kind() != io.tenantgate.governor.route.DatabaseKind.POSTGRESQL) {
+        if (route.kind() != DatabaseKind.POSTGRESQL) {
             return Front.SERVER;
         }
-        String address = route.server().toLowerCase(java.util.Locale.ROOT);
+        String address = route.server().toLowerCase(Locale.ROOT);
         if (transactionModeBouncers.contains(address)) {
             return Front.PGBOUNCER_TRANSACTION;
         }
@@ -155,8 +164,8 @@ public class TenantPoolOptions {
      * {@code idle_in_transaction_session_timeout}). A server that lacks one refuses the connection;
      * {@link io.tenantgate.platform.failure.UnsupportedServer} says so when a tenant is added.
      */
-    private java.util.Map<String, String> postgresSettings() {
-        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+    private Map<String, String> postgresSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
         if (config.statementTimeout().toMillis() > 0) {
             settings.put("statement_timeout", Long.toString(config.statementTimeout().toMillis()));
         }
@@ -174,11 +183,11 @@ public class TenantPoolOptions {
      * PgBouncer they are the server's). Numbers only: nothing here comes from a request.
      */
     public String postgresSessionSetup(TenantRoute route) {
-        java.util.Map<String, String> settings = postgresSettings();
+        Map<String, String> settings = postgresSettings();
         if (front(route) != Front.PGBOUNCER_SESSION || settings.isEmpty()) {
             return null;
         }
-        java.util.List<String> calls = new java.util.ArrayList<>();
+        List<String> calls = new ArrayList<>();
         settings.forEach((name, value) -> calls.add("set_config('" + name + "', '" + value + "', false)"));
         return "SELECT " + String.join(", ", calls);
     }
@@ -190,8 +199,8 @@ public class TenantPoolOptions {
      * timeout (a frozen replica holds a server connection only inside a transaction). Empty for
      * any other route.
      */
-    public java.util.Map<String, Long> transactionModeSettings(TenantRoute route) {
-        java.util.Map<String, Long> required = new java.util.LinkedHashMap<>();
+    public Map<String, Long> transactionModeSettings(TenantRoute route) {
+        Map<String, Long> required = new LinkedHashMap<>();
         if (front(route) != Front.PGBOUNCER_TRANSACTION) {
             return required;
         }
@@ -212,7 +221,7 @@ public class TenantPoolOptions {
      */
     public String mysqlSessionSetup(boolean mariaDb) {
         long millis = config.statementTimeout().toMillis();
-        java.util.List<String> settings = new java.util.ArrayList<>(2);
+        List<String> settings = new ArrayList<>(2);
         if (millis > 0) {
             settings.add(mariaDb ? "max_statement_time = " + (millis / 1000.0) : "max_execution_time = " + millis);
         }

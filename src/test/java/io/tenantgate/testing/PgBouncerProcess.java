@@ -48,26 +48,26 @@ public final class PgBouncerProcess implements AutoCloseable {
             users.forEach((user, password) -> authFile.append('"').append(user).append("\" \"").append(password)
                     .append("\"\n"));
             Files.writeString(this.dir.resolve("userlist.txt"), authFile);
-            // The recipe's settings (docs/configuration.md), then what only a test needs: its own port,
-            // files and admin user, no Unix socket.
+            // The recipe's file (docs/configuration.md, "PgBouncer in front of PostgreSQL") with this
+            // test's addresses, files and admin user; then no Unix socket and a log file of its own.
             Files.writeString(this.dir.resolve("pgbouncer.ini"), """
                     [databases]
                     * = host=%s port=%d
 
                     [pgbouncer]
+                    listen_addr = 127.0.0.1
+                    listen_port = %d
                     pool_mode = %s
                     ignore_startup_parameters = extra_float_digits
                     auth_type = scram-sha-256
                     auth_file = %s
+                    admin_users = %s
                     max_client_conn = 1000
                     default_pool_size = 20
 
-                    listen_addr = 127.0.0.1
-                    listen_port = %d
                     unix_socket_dir =
-                    admin_users = %s
                     logfile = %s
-                    """.formatted(server.host(), server.port(), poolMode, this.dir.resolve("userlist.txt"), port,
+                    """.formatted(server.host(), server.port(), port, poolMode, this.dir.resolve("userlist.txt"),
                     WATCHER, this.dir.resolve("pgbouncer.log")));
             // Readable in the user namespace, where root's files belong to nobody.
             for (Path file : List.of(this.dir, this.dir.resolve("userlist.txt"), this.dir.resolve("pgbouncer.ini"))) {

@@ -132,7 +132,8 @@ public final class TlsFailures {
      * error 3159.
      */
     private static boolean refusedPlain(Throwable t, String message) {
-        boolean hba = message.contains("pg_hba.conf") && (message.contains("no encryption") || message.contains("SSL off"));
+        boolean hba = message.contains("pg_hba.conf") && (message.contains("no encryption") || message.contains("SSL off"))
+                || message.equals("SSL required") || message.startsWith("FATAL: SSL required"); // PgBouncer's client_tls_sslmode
         return switch (t) {
             case PgException pg -> hba;
             case MySQLException my -> my.getErrorCode() == MYSQL_SECURE_TRANSPORT_REQUIRED;

@@ -5,9 +5,11 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.tenantgate.control.migration.TenantMigrator;
+import io.tenantgate.demo.embedded.DemoServers;
 import io.tenantgate.demo.embedded.EmbeddedMariaDbServer;
 import io.tenantgate.demo.embedded.EmbeddedPostgresServer;
 import io.tenantgate.demo.embedded.EmbeddedServer;
+import io.tenantgate.demo.embedded.FreePorts;
 import io.tenantgate.governor.LeaseTimings;
 import io.tenantgate.governor.ServerBudget;
 import io.tenantgate.governor.ServerBudgets;
@@ -33,9 +35,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -57,8 +61,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what PgBouncer holds for the tenants is what tenantgate holds.
  *
  * <p>What a release cannot serve is refused when the tenant is added, with a 422 that says why:
- * PostgreSQL 13 (no {@code idle_session_timeout}) while leases are on; a transaction-mode PgBouncer
- * until the server gives the tenant's role the statement timeouts.
+ * PostgreSQL 13 (no {@code idle_session_timeout}) while leases are on (with leases off it is served:
+ * {@link PostgreSql13WithLeasesOffTest}); a transaction-mode PgBouncer until the server gives the
+ * tenant's role the statement timeouts.
  */
 @QuarkusTest
 @TestProfile(ServerMatrix.class)
@@ -174,7 +179,7 @@ class ServerVersionsTest {
                 }
             }
         } finally {
-            io.tenantgate.demo.embedded.DemoServers.deleteTree(dir);
+            DemoServers.deleteTree(dir);
             System.out.printf("server matrix: %s took %d ms%n", target,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
@@ -184,7 +189,7 @@ class ServerVersionsTest {
     private static void anUndeclaredPgBouncerIsRefusedNamingTheSetting(Path dir, EmbeddedServer server,
                                                                        Map<String, String> users, Tenant tenant) {
         try (PgBouncerProcess undeclared = new PgBouncerProcess(dir.resolve("undeclared"),
-                io.tenantgate.demo.embedded.FreePorts.next(), "session", server, users)) {
+                FreePorts.next(), "session", server, users)) {
             refused(tenant.register(DatabaseKind.POSTGRESQL, undeclared.port()), "tenant-database-unsupported",
                     "tenantgate.pgbouncer.session-mode");
             tenant.isNotStored();
@@ -210,7 +215,7 @@ class ServerVersionsTest {
     private void exercise(Target target, EmbeddedServer server, int port, PgBouncerProcess bouncer,
                           List<Tenant> tenants) throws Exception {
         DatabaseKind kind = target.kind();
-        if (target.tooOldForLeases()) {
+        if (target.tooOldForLeases() && leases.enabled()) {
             refused(tenants.getFirst().register(kind, port), "tenant-database-unsupported", "older than 14");
             tenants.getFirst().isNotStored();
             return;
@@ -270,6 +275,16 @@ class ServerVersionsTest {
         Map<String, String> settings = TenantApi.as(tenant.key()).get("/test/session-settings").statusCode(200)
                 .extract().jsonPath().getMap("", String.class, String.class);
         String idle = Long.toString(serverIdleMillis());
+        if (!leases.enabled()) {
+            // No backstop without leases: the server's own settings stay.
+            if (target.kind() == DatabaseKind.POSTGRESQL) {
+                assertEquals(Long.toString(ServerMatrix.STATEMENT_TIMEOUT_MILLIS), settings.get("statement_timeout"),
+                        target + ": " + settings);
+                assertTrue(List.of("0", "missing").contains(settings.getOrDefault("idle_session_timeout", "missing")),
+                        target + ": " + settings);
+            }
+            return;
+        }
         if (target.kind() == DatabaseKind.MYSQL) {
             assertEquals(1.0, Double.parseDouble(settings.get("max_statement_time")), 0.0001, target + ": " + settings);
             assertEquals(Long.toString(leases.serverIdleTimeoutSeconds()), settings.get("wait_timeout"), target + ": " + settings);
@@ -336,7 +351,7 @@ class ServerVersionsTest {
         assertTrue(outcomes.contains("503 tenant-database-stalled"), "the frozen server was found stalled: " + outcomes);
         assertTrue(slowest < TimeUnit.SECONDS.toNanos(ServerMatrix.REQUEST_DEADLINE_SECONDS + 2),
                 "no request waited past its deadline: " + TimeUnit.NANOSECONDS.toMillis(slowest) + " ms");
-        List<String> after = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> after = new ArrayList<>();
         assertTrue(Await.until(() -> {
             after.add(LoadClients.call(port, "/api/customers", token));
             return after.getLast().equals("200");
@@ -351,13 +366,13 @@ class ServerVersionsTest {
     private void nothingLeaks(Target target, EmbeddedServer server, PgBouncerProcess bouncer, String address,
                               List<Tenant> tenants) throws InterruptedException {
         ServerBudget budget = budgets.all().get(address);
-        java.util.function.LongSupplier seen = () -> tenants.stream()
+        LongSupplier seen = () -> tenants.stream()
                 .mapToLong(t -> bouncer != null ? bouncer.clientsOf(t.user()) : server.connectionsOf(t.user())).sum();
         assertTrue(Await.until(() -> seen.getAsLong() == budget.liveConnections(), 10),
                 target + ": the server counts " + seen.getAsLong() + ", tenantgate " + budget.liveConnections());
         for (Tenant tenant : tenants) {
             given().auth().oauth2(TestTokens.operator()).post("/admin/pools/{t}/evict", tenant.key())
-                    .then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(200), equalTo(404)));
+                    .then().statusCode(anyOf(equalTo(200), equalTo(404)));
         }
         assertTrue(Await.until(() -> seen.getAsLong() == 0, 15), target + ": nothing left after eviction: " + seen.getAsLong());
     }

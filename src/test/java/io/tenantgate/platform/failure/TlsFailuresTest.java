@@ -63,6 +63,10 @@ class TlsFailuresTest {
         assertEquals(Optional.of(TlsFailure.REQUIRED_BY_SERVER), of(new SQLNonTransientConnectionException(
                 "(conn=6) Connections using insecure transport are prohibited while --require_secure_transport=ON.",
                 "08004", 3159)));
+        // PgBouncer with client_tls_sslmode = require, to the pools' client and to the migrations' JDBC driver.
+        assertEquals(Optional.of(TlsFailure.REQUIRED_BY_SERVER), of(new PgException("SSL required", "FATAL", "08P01", null)));
+        assertEquals(Optional.of(TlsFailure.REQUIRED_BY_SERVER), of(new PSQLException("FATAL: SSL required",
+                PSQLState.PROTOCOL_VIOLATION)));
         // The same refusal of an encrypted connection is not about TLS.
         assertEquals(Optional.empty(), of(new PgException("no pg_hba.conf entry for host \"127.0.0.1\", user \"acme\","
                 + " database \"acme\", SSL encryption", "FATAL", "28000", null)));

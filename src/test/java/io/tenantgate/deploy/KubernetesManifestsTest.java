@@ -330,6 +330,38 @@ class KubernetesManifestsTest {
         return (int) Math.ceil(replicas * percent / 100.0);
     }
 
+    /**
+     * The pod checks the issuer its identity provider writes, not the development default
+     * ({@code tenantgate}), which would refuse every real token with 401: a Keycloak realm's
+     * issuer is the URL its keys are published under.
+     */
+    @Test
+    void thePodVerifiesTheIssuerOfTheIdentityProviderWhoseKeysItFetches() {
+        SmallRyeConfig config = prod();
+        String keys = config.getValue("mp.jwt.verify.publickey.location", String.class);
+        String issuer = config.getValue("mp.jwt.verify.issuer", String.class);
+        assertNotEquals("tenantgate", issuer, "the ConfigMap sets MP_JWT_VERIFY_ISSUER");
+        assertTrue(keys.startsWith(issuer + "/"), "the keys " + keys + " are the issuer's, " + issuer);
+    }
+
+    /**
+     * The Settings table of docs/configuration.md states the token settings' defaults as the code
+     * has them, each with its environment variable: a user who sets the documented value changes nothing.
+     */
+    @Test
+    void theSettingsTableStatesTheTokenDefaultsTheCodeHas() throws IOException {
+        String docs = Files.readString(java.nio.file.Path.of("docs/configuration.md"));
+        SmallRyeConfig defaults = catalogue().prodConfig(Map.of());
+        for (String property : List.of("mp.jwt.verify.issuer", "mp.jwt.verify.audiences")) {
+            String env = property.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+            Matcher row = Pattern.compile("\\| `" + Pattern.quote(property) + "` \\| `" + env + "` \\|([^\\n]*)").matcher(docs);
+            assertTrue(row.find(), property + " has a row of its own naming " + env);
+            Matcher stated = Pattern.compile("default `([^`]*)`").matcher(row.group(1));
+            assertTrue(stated.find(), property + "'s row states its default");
+            assertEquals(String.join(",", defaults.getValues(property, String.class)), stated.group(1), property);
+        }
+    }
+
     @Test
     void secretTemplateCarriesOnlyPlaceholdersAndTheConfigMapNoCredentials() {
         for (Secret secret : manifests().all(Secret.class)) {

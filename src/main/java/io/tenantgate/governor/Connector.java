@@ -186,7 +186,7 @@ class Connector {
      * timeout ends the statement. Completes when the connection is closed (also when it already was).
      */
     Future<Void> close(SqlConnection connection, DatabaseKind kind, String server, boolean abandoned) {
-        if (abandoned && kind == DatabaseKind.POSTGRESQL && options.front(kind, server) == TenantPoolOptions.Front.SERVER) {
+        if (abandoned && kind == DatabaseKind.POSTGRESQL && !options.isPgBouncer(server)) {
             PgConnection.cast(connection).cancelRequest().onFailure(failure ->
                     LOG.debugf("cancelling an abandoned statement failed: %s", failure.toString()));
         }

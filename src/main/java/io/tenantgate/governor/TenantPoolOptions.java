@@ -13,12 +13,13 @@ import io.vertx.sqlclient.SqlConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,19 +63,24 @@ public class TenantPoolOptions {
     private final PoolConfig config;
     /** With leases on, the server closes our connections after this long idle (see {@link LeaseTimings}); 0: never. */
     private final int serverIdleSeconds;
-    /** The declared PgBouncers by address ({@code host:port}, lower case); any other address is a server. */
-    private final Map<String, Front> bouncers;
+    private final Set<String> sessionModeBouncers;
+    private final Set<String> transactionModeBouncers;
 
     public TenantPoolOptions(PoolConfig config, LeaseTimings leases, PgBouncerConfig pgbouncer) {
         this.config = config;
         this.serverIdleSeconds = leases.serverIdleTimeoutSeconds();
-        Map<String, Front> bouncers = new HashMap<>();
-        declare(bouncers, pgbouncer.sessionMode(), Front.PGBOUNCER_SESSION, "session-mode");
-        declare(bouncers, pgbouncer.transactionMode(), Front.PGBOUNCER_TRANSACTION, "transaction-mode");
-        this.bouncers = Map.copyOf(bouncers);
+        this.sessionModeBouncers = addresses(pgbouncer.sessionMode(), "session-mode");
+        this.transactionModeBouncers = addresses(pgbouncer.transactionMode(), "transaction-mode");
+        for (String both : sessionModeBouncers) {
+            if (transactionModeBouncers.contains(both)) {
+                throw new IllegalArgumentException(both + " is listed in both tenantgate.pgbouncer.session-mode and"
+                        + " tenantgate.pgbouncer.transaction-mode: a PgBouncer has one pool_mode");
+            }
+        }
     }
 
-    private static void declare(Map<String, Front> bouncers, Optional<List<String>> listed, Front mode, String property) {
+    private static Set<String> addresses(Optional<List<String>> listed, String property) {
+        Set<String> addresses = new HashSet<>();
         for (String entry : listed.orElse(List.of())) {
             String address = entry.strip().toLowerCase(Locale.ROOT);
             int colon = address.lastIndexOf(':');
@@ -82,24 +88,27 @@ public class TenantPoolOptions {
                 throw new IllegalArgumentException("tenantgate.pgbouncer." + property + " takes host:port entries"
                         + " (the address tenants are registered with), not '" + entry + "'");
             }
-            Front was = bouncers.put(address, mode);
-            if (was != null && was != mode) {
-                throw new IllegalArgumentException(address + " is listed in both tenantgate.pgbouncer.session-mode and"
-                        + " tenantgate.pgbouncer.transaction-mode: a PgBouncer has one pool_mode");
-            }
+            addresses.add(address);
         }
+        return Set.copyOf(addresses);
     }
 
-    /** What answers at a server's address ({@code host:port}; see {@link Front}). */
-    public Front front(DatabaseKind kind, String server) {
-        return kind == DatabaseKind.POSTGRESQL
-                ? bouncers.getOrDefault(server.toLowerCase(Locale.ROOT), Front.SERVER)
-                : Front.SERVER;
+    /** Whether the address ({@code host:port}) is a declared PgBouncer, in either mode. */
+    public boolean isPgBouncer(String server) {
+        String address = server.toLowerCase(Locale.ROOT);
+        return sessionModeBouncers.contains(address) || transactionModeBouncers.contains(address);
     }
 
     /** What answers at the route's address (see {@link Front}). */
     public Front front(TenantRoute route) {
-        return front(route.kind(), route.server());
+        if (route.kind() != DatabaseKind.POSTGRESQL) {
+            return Front.SERVER;
+        }
+        String address = route.server().toLowerCase(Locale.ROOT);
+        if (transactionModeBouncers.contains(address)) {
+            return Front.PGBOUNCER_TRANSACTION;
+        }
+        return sessionModeBouncers.contains(address) ? Front.PGBOUNCER_SESSION : Front.SERVER;
     }
 
     public int maxSize(TenantRoute route) {
@@ -139,7 +148,7 @@ public class TenantPoolOptions {
         };
         if (options instanceof PgConnectOptions pg && front == Front.SERVER) {
             // Run-time parameters in the start-up packet, in force before the first statement.
-            postgresSettings().forEach((name, millis) -> pg.addProperty(name, Long.toString(millis)));
+            postgresSettings().forEach(pg::addProperty);
         }
         // A backstop for a connection stuck on a server that stopped answering (a network black
         // hole): the socket is closed after this long without traffic. Idle connections are closed
@@ -155,14 +164,15 @@ public class TenantPoolOptions {
      * {@code idle_in_transaction_session_timeout}). A server that lacks one refuses the connection;
      * {@link io.tenantgate.platform.failure.UnsupportedServer} says so when a tenant is added.
      */
-    private Map<String, Long> postgresSettings() {
-        Map<String, Long> settings = new LinkedHashMap<>();
+    private Map<String, String> postgresSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
         if (config.statementTimeout().toMillis() > 0) {
-            settings.put("statement_timeout", config.statementTimeout().toMillis());
+            settings.put("statement_timeout", Long.toString(config.statementTimeout().toMillis()));
         }
         if (serverIdleSeconds > 0) {
-            settings.put("idle_session_timeout", serverIdleSeconds * 1000L);
-            settings.put("idle_in_transaction_session_timeout", serverIdleSeconds * 1000L);
+            String millis = Long.toString(serverIdleSeconds * 1000L);
+            settings.put("idle_session_timeout", millis);
+            settings.put("idle_in_transaction_session_timeout", millis);
         }
         return settings;
     }
@@ -173,7 +183,7 @@ public class TenantPoolOptions {
      * PgBouncer they are the server's). Numbers only: nothing here comes from a request.
      */
     public String postgresSessionSetup(TenantRoute route) {
-        Map<String, Long> settings = postgresSettings();
+        Map<String, String> settings = postgresSettings();
         if (front(route) != Front.PGBOUNCER_SESSION || settings.isEmpty()) {
             return null;
         }
@@ -190,12 +200,16 @@ public class TenantPoolOptions {
      * any other route.
      */
     public Map<String, Long> transactionModeSettings(TenantRoute route) {
+        Map<String, Long> required = new LinkedHashMap<>();
         if (front(route) != Front.PGBOUNCER_TRANSACTION) {
-            return Map.of();
+            return required;
         }
-        // An idle client of a transaction-mode PgBouncer holds no server connection to close.
-        Map<String, Long> required = postgresSettings();
-        required.remove("idle_session_timeout");
+        if (config.statementTimeout().toMillis() > 0) {
+            required.put("statement_timeout", config.statementTimeout().toMillis());
+        }
+        if (serverIdleSeconds > 0) {
+            required.put("idle_in_transaction_session_timeout", serverIdleSeconds * 1000L);
+        }
         return required;
     }
 

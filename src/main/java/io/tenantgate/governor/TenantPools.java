@@ -41,6 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       details or limits changed, suspended tenant, shutdown) leaves the map at once, so new work
  *       gets a new pool; the work it already has finishes (up to {@code drain-timeout}); then its
  *       connections close and their permits return.</li>
+ *   <li><b>Replaced forward only.</b> A pool is replaced by a route with other connection details
+ *       only if that route was read after the one the pool was built from; a request still holding
+ *       the route it read before a change is served by the newer pool (one replacement per change,
+ *       never the old credentials back).</li>
  * </ul>
  * Housekeeping is one timer a second for the whole governor: drain deadlines, unused pools, and
  * each server's idle connections, oldest first, stopping at the first young one.
@@ -107,6 +111,9 @@ public class TenantPools {
             return current; // the route object last found to match, as cached by the directory: no digest
         }
         TenantRoute.PoolIdentity identity = route.identity();
+        if (current != null && !current.identity().equals(identity) && route.resolvedBefore(current.route())) {
+            return current; // a request that read the route before the change this pool was built from
+        }
         if (current == null || !current.identity().equals(identity)) {
             current = create(route, identity);
         }
@@ -125,7 +132,7 @@ public class TenantPools {
                 throw new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN, "this instance is shutting down");
             }
             TenantPool existing = pools.get(route.key());
-            if (existing != null && existing.identity().equals(identity)) {
+            if (existing != null && (existing.identity().equals(identity) || route.resolvedBefore(existing.route()))) {
                 return existing;
             }
             if (existing != null) {

@@ -2,6 +2,7 @@ package io.tenantgate.governor;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.tenantgate.governor.route.DatabaseKind;
+import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.testing.BothKinds;
 import io.tenantgate.testing.FreshTenants;
 import io.tenantgate.testing.TestTokens;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Invariant 2: at most one pool per tenant; concurrent first requests create exactly one. */
@@ -97,5 +99,36 @@ class RacingFirstUseTest {
         assertEquals(1, pools.poolsCreated(key), "pools created for " + key);
         assertTrue(serverConnections >= 1 && serverConnections <= MAX_POOL,
                 "server sees " + serverConnections + " connections from " + key + ", pool max is " + MAX_POOL);
+    }
+
+    /**
+     * A request that read the tenant's route before a credentials change can reach the governor after
+     * a request that read it afterwards has built the new pool. It must be served by that pool: were
+     * it to build one from what it read, the old credentials would come back and the next request
+     * would replace them again (two replacements for one change).
+     */
+    @BothKinds
+    void aRouteReadBeforeAChangeNeverPutsTheOldPoolBack(DatabaseKind kind) throws Throwable {
+        String key = FreshTenants.key("late");
+        TenantRoute provisioned = FreshTenants.provision(kind, key, MAX_POOL);
+        TenantRoute before = resolved(provisioned, provisioned.password(), 1);
+        TenantRoute after = resolved(provisioned, provisioned.password() + "-rotated", 2);
+
+        Object old = pools.poolFor(before);
+        Object replaced = pools.poolFor(after);
+        Object late = pools.poolFor(before);
+
+        assertTrue(old != replaced, "the change replaced the pool");
+        assertSame(replaced, late, "the late request got the new pool");
+        assertEquals(2, pools.poolsCreated(key), "one pool, then one replacement, and no third");
+        assertSame(replaced, pools.poolFor(resolved(provisioned, provisioned.password() + "-rotated", 3)),
+                "a later read of the same details keeps it");
+        pools.evict(key);
+    }
+
+    private static TenantRoute resolved(TenantRoute route, String password, long order) {
+        return new TenantRoute(route.key(), route.displayName(), route.status(), route.kind(), route.host(), route.port(),
+                route.database(), route.username(), password, route.tlsMode(), route.maxPoolSize(), route.schemaVersion(),
+                order);
     }
 }

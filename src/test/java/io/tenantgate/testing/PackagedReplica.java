@@ -56,9 +56,9 @@ public final class PackagedReplica implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(Path.of("target/quarkus-it-" + name + ".log").toFile()).start();
         PackagedReplica replica = new PackagedReplica(process, port, managementPort);
-        if (!Await.until(() -> replica.managementStatus("/q/health/ready") == 200, 90)) {
+        if (!Await.until(() -> replica.managementStatus("/q/health/ready") == 200, 180)) {
             replica.close();
-            throw new IllegalStateException("replica " + name + " was not ready in 90 s");
+            throw new IllegalStateException("replica " + name + " was not ready in 180 s");
         }
         return replica;
     }

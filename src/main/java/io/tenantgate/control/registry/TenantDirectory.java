@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -38,6 +39,8 @@ public class TenantDirectory {
     private final RegistryConfig config;
     private final ConcurrentMap<String, Cached> cache = new ConcurrentHashMap<>();
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    /** Orders this instance's routes by when their registry read began (see {@link TenantRoute}). */
+    private final AtomicLong resolutions = new AtomicLong();
     private final Vertx vertx;
 
     /**
@@ -102,14 +105,15 @@ public class TenantDirectory {
     private Uni<TenantRoute> load(String key) {
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
-            return lookup(key).invoke(route -> remember(key, route, started));
+            long order = resolutions.incrementAndGet(); // before the read: a change committed after it orders later
+            return lookup(key, order).invoke(route -> remember(key, route, started));
         });
     }
 
-    private Uni<TenantRoute> lookup(String key) {
+    private Uni<TenantRoute> lookup(String key, long order) {
         return Deadlines.within(vertx, Panache.withSession(() -> repository.findById(key)), config.lookupTimeout(),
                         () -> new TimeoutException("no answer from the registry within " + config.lookupTimeout()))
-                .map(tenant -> tenant == null ? null : route(tenant));
+                .map(tenant -> tenant == null ? null : route(tenant, order));
     }
 
     /**
@@ -160,7 +164,12 @@ public class TenantDirectory {
                 : new Cached(route, System.nanoTime(), false));
     }
 
+    /** The tenant as just read from the registry, resolved into a route. */
     public TenantRoute route(Tenant tenant) {
+        return route(tenant, resolutions.incrementAndGet());
+    }
+
+    private TenantRoute route(Tenant tenant, long order) {
         String password;
         try {
             password = credentials.passwordOf(tenant);
@@ -169,6 +178,7 @@ public class TenantDirectory {
                     "the credentials of tenant '" + tenant.key + "' cannot be resolved", 30);
         }
         return new TenantRoute(tenant.key, tenant.displayName, tenant.status, tenant.kind, tenant.host, tenant.port,
-                tenant.databaseName, tenant.username, password, tenant.tlsMode, tenant.maxPoolSize, tenant.schemaVersion);
+                tenant.databaseName, tenant.username, password, tenant.tlsMode, tenant.maxPoolSize, tenant.schemaVersion,
+                order);
     }
 }

@@ -112,6 +112,8 @@ public final class Bench {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Servers servers;
     private PrivateKey signingKey;
+    /** Single-tenant rounds (ceiling and tenantgate back to back, per kind); the report takes their median. */
+    static final int SINGLE_ROUNDS = 4;
     private final Map<String, String> tenantgateConfig = new LinkedHashMap<>();
     private final List<String> ids = IntStream.range(0, 100)
             .mapToObj(i -> String.format("b0000000-0000-4000-8000-%012d", i)).toList();
@@ -164,6 +166,7 @@ public final class Bench {
             measure(tenantgate, ceiling);
             // The naive runs get the servers to themselves, as they would in a deployment of their own.
             facts.put("tenantgate exit code on SIGTERM", stop(tenantgate));
+            cacheOff(ceiling);
             naive(ceiling);
         } finally {
             stop(ceiling);
@@ -365,7 +368,7 @@ public final class Bench {
         facts.put("heap after warming (KB)", heapAfter);
         facts.put("tenants warmed", lastTier());
 
-        for (int round = 1; round <= 2; round++) {
+        for (int round = 1; round <= SINGLE_ROUNDS; round++) {
             for (boolean pg : new boolean[] {true, false}) {
                 singleRound(tg, ceiling, idsFile, pg ? soloPg : soloMy, pg, round);
             }
@@ -456,7 +459,7 @@ public final class Bench {
 
     /** The JIT warm-up and the two alternating rounds of {@link #measure}, then the counts and the profile only. */
     private void measureSingle(App tg, App ceiling, Path files, Path idsFile, Path soloPg, Path soloMy) throws Exception {
-        for (int round = 1; round <= 2; round++) {
+        for (int round = 1; round <= SINGLE_ROUNDS; round++) {
             for (boolean pg : new boolean[] {true, false}) {
                 singleRound(tg, ceiling, idsFile, pg ? soloPg : soloMy, pg, round);
             }
@@ -470,6 +473,41 @@ public final class Bench {
                 0, 10, new Load.Watch(servers, 0));
         Load.run(Map.of(), jcmd, Long.toString(ceiling.pid()), "JFR.stop", "name=bench",
                 "filename=" + REPO.resolve("bench/target/ceiling-solo.jfr"));
+    }
+
+    /**
+     * The single-tenant PostgreSQL read once more with the verified-token cache off (every request
+     * verifies its RS256 signature, as the ceiling does), beside the ceiling: what the cache saves.
+     * Its own instance, started once the measured one has stopped, so the two never share the CPU.
+     */
+    private void cacheOff(App ceiling) throws Exception {
+        Map<String, String> measured = new LinkedHashMap<>(tenantgateConfig);
+        tenantgateConfig.put("tenantgate.security.token-cache.enabled", "false");
+        App off;
+        try {
+            off = startTenantgate("cache-off");
+        } finally {
+            tenantgateConfig.clear();
+            tenantgateConfig.putAll(measured);
+        }
+        try {
+            Path files = work.resolve("load");
+            Path idsFile = files.resolve("ids.txt");
+            Path solo = files.resolve("tokens-solo-pg.txt");
+            Load.wrk("jit", "", 1, SOLO_CLIENTS, off.url(), env(solo, idsFile, "get", "/api/customers/"), 0,
+                    options.smoke() ? 3 : 8, new Load.Watch(servers, 0));
+            for (int round = 1; round <= 2; round++) {
+                results.add(Load.wrk("ceiling GET beside the cache off, PostgreSQL, round " + round, "ceiling", 1,
+                        SOLO_CLIENTS, ceiling.url(), env(solo, idsFile, "get", "/ceiling/pg/customers/"),
+                        options.warmup(), options.seconds(), new Load.Watch(servers, ceiling.pid())));
+                results.add(Load.wrk("tenantgate GET, 1 tenant, token cache off, PostgreSQL, round " + round,
+                        "tenantgate-cache-off", 1, SOLO_CLIENTS, off.url(), env(solo, idsFile, "get", "/api/customers/"),
+                        options.warmup(), options.seconds(),
+                        new Load.Watch(servers, off.pid(), off.managementUrl() + "/q/metrics")));
+            }
+        } finally {
+            facts.put("tenantgate (token cache off) exit code on SIGTERM", stop(off));
+        }
     }
 
     /** Last: the naive pools are never closed, so they hold the servers' slots to the end. */

@@ -352,8 +352,12 @@ class KubernetesManifestsTest {
     void theSettingsTableStatesTheTokenDefaultsTheCodeHas() throws IOException {
         String docs = Files.readString(java.nio.file.Path.of("docs/configuration.md"));
         SmallRyeConfig defaults = catalogue().prodConfig(Map.of());
-        for (String property : List.of("mp.jwt.verify.issuer", "mp.jwt.verify.audiences")) {
-            String env = property.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+        for (String property : List.of("mp.jwt.verify.issuer", "mp.jwt.verify.audiences", "smallrye.jwt.path.groups",
+                "tenantgate.security.tenant-claim", "tenantgate.security.operator-group",
+                "tenantgate.security.operator-audience", "smallrye.jwt.jwks.refresh-interval",
+                "smallrye.jwt.jwks.forced-refresh-interval", "tenantgate.security.token-cache.enabled",
+                "tenantgate.security.token-cache.max-entries", "tenantgate.security.token-cache.max-age")) {
+            String env = property.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
             Matcher row = Pattern.compile("\\| `" + Pattern.quote(property) + "` \\| `" + env + "` \\|([^\\n]*)").matcher(docs);
             assertTrue(row.find(), property + " has a row of its own naming " + env);
             Matcher stated = Pattern.compile("default `([^`]*)`").matcher(row.group(1));

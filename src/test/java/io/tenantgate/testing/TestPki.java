@@ -217,7 +217,8 @@ public final class TestPki {
         }
     }
 
-    private static KeyPair rsa() {
+    /** A fresh 2048-bit RSA key pair. */
+    public static KeyPair rsa() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);

@@ -19,22 +19,24 @@ import java.io.IOException;
 import java.util.Base64;
 
 /**
- * The tenant of the current request, taken from the verified token's {@code tenant} claim and
+ * The tenant of the current request, taken from the verified token's tenant claim ({@code tenantgate.security.tenant-claim},
+ * default {@code tenant}) and
  * nowhere else (never a header or query parameter), so a caller can only reach its own tenant.
  */
 @ApplicationScoped
 public class CurrentTenant {
 
-    public static final String TENANT_CLAIM = "tenant";
     private static final JsonFactory JSON = new JsonFactory();
     private static final int EXPECTED_SCHEMA = TenantMigrations.expectedVersion();
 
     private final JsonWebToken token;
     private final TenantDirectory directory;
+    private final String claim;
 
-    public CurrentTenant(JsonWebToken token, TenantDirectory directory) {
+    public CurrentTenant(JsonWebToken token, TenantDirectory directory, SecurityConfig config) {
         this.token = token;
         this.directory = directory;
+        this.claim = config.tenantClaim();
     }
 
     /** The caller's tenant: 401 if the token names none, 404 if unknown, 403 if suspended. */
@@ -101,7 +103,7 @@ public class CurrentTenant {
                     while (payload.nextToken() == JsonToken.FIELD_NAME) {
                         String name = payload.currentName();
                         JsonToken value = payload.nextToken();
-                        if (TENANT_CLAIM.equals(name)) {
+                        if (claim.equals(name)) {
                             return value == JsonToken.VALUE_STRING ? payload.getText() : null;
                         }
                         payload.skipChildren();
@@ -113,7 +115,7 @@ public class CurrentTenant {
             }
         }
         // Read untyped: a claim that is a number or an array must be a 401, not a ClassCastException.
-        Object claim = token.getClaim(TENANT_CLAIM);
+        Object claim = token.getClaim(this.claim);
         return claim instanceof JsonString json ? json.getString() : claim instanceof String text ? text : null;
     }
 }

@@ -76,7 +76,7 @@ public class DevTokenResource {
         return Jwt.issuer(config.issuer())
                 .audience(config.audience())
                 .subject(tenant + "-dev-user")
-                .claim(CurrentTenant.TENANT_CLAIM, tenant)
+                .claim(security.tenantClaim(), tenant)
                 .groups(groupSet)
                 .expiresIn(config.lifetime())
                 .sign(signingKey);

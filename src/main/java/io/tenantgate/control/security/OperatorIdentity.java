@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * Decides the {@code operator} role, which the admin endpoints require, from more than a group
  * name: a token is an operator's only if it carries the operator group, the operator audience
- * ({@code tenantgate.security.operator-audience}) and no {@code tenant} claim. A tenant's token
+ * ({@code tenantgate.security.operator-audience}) and no tenant claim. A tenant's token
  * that somehow carries the group (an identity provider that lets a tenant's own administrators set
  * groups) stays a tenant user's token and gets 403 on {@code /admin/*}.
  *
@@ -66,6 +66,6 @@ public class OperatorIdentity implements SecurityIdentityAugmentor {
         }
         Set<String> audience = token.getAudience();
         return audience != null && audience.contains(config.operatorAudience())
-                && !token.containsClaim(CurrentTenant.TENANT_CLAIM);
+                && !token.containsClaim(config.tenantClaim());
     }
 }

@@ -1,8 +1,5 @@
 package io.tenantgate.control.security;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.control.migration.TenantMigrations;
 import io.tenantgate.control.registry.TenantDirectory;
@@ -15,8 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import java.io.IOException;
-import java.util.Base64;
 
 /**
  * The tenant of the current request, taken from the verified token's tenant claim ({@code tenantgate.security.tenant-claim},
@@ -26,7 +21,6 @@ import java.util.Base64;
 @ApplicationScoped
 public class CurrentTenant {
 
-    private static final JsonFactory JSON = new JsonFactory();
     private static final int EXPECTED_SCHEMA = TenantMigrations.expectedVersion();
 
     private final JsonWebToken token;
@@ -86,35 +80,11 @@ public class CurrentTenant {
     }
 
     /**
-     * The token's {@code tenant} claim if it is a string, else null. Read from the verified token's
-     * own payload: {@code JsonWebToken.getClaim} throws and catches an exception inside smallrye-jwt
-     * for every claim the MicroProfile {@code Claims} enum does not name, on every request. The
-     * payload is the very bytes whose signature was verified (jose4j rejects duplicate names), so
-     * this reads the same claim. A token whose payload is not plain JSON here (an encrypted one)
-     * is read through the library instead.
+     * The token's tenant claim if it is a string, else null. Read untyped: a claim that is a number
+     * or an array must be a 401, not a ClassCastException. The principal is {@link VerifiedTokens}'
+     * own, which read the claim once when the token was verified.
      */
     private String tenantClaim() {
-        String raw = token.getRawToken();
-        int first = raw == null ? -1 : raw.indexOf('.');
-        int second = first < 0 ? -1 : raw.indexOf('.', first + 1);
-        if (second > first) {
-            try (JsonParser payload = JSON.createParser(Base64.getUrlDecoder().decode(raw.substring(first + 1, second)))) {
-                if (payload.nextToken() == JsonToken.START_OBJECT) {
-                    while (payload.nextToken() == JsonToken.FIELD_NAME) {
-                        String name = payload.currentName();
-                        JsonToken value = payload.nextToken();
-                        if (claim.equals(name)) {
-                            return value == JsonToken.VALUE_STRING ? payload.getText() : null;
-                        }
-                        payload.skipChildren();
-                    }
-                    return null; // a JSON payload without the claim
-                }
-            } catch (IOException | IllegalArgumentException notPlainJson) {
-                // fall through to the library
-            }
-        }
-        // Read untyped: a claim that is a number or an array must be a 401, not a ClassCastException.
         Object claim = token.getClaim(this.claim);
         return claim instanceof JsonString json ? json.getString() : claim instanceof String text ? text : null;
     }

@@ -63,14 +63,20 @@ public class VerifiedTokens extends JWTCallerPrincipalFactory {
 
     private final KeyAwareParser parser = new KeyAwareParser();
     private final Cache<Digest, Verified> cache;
+    private final String tenantClaim;
+    /** The configuration's rules, read once: it is fixed at run time, and each read goes through a CDI proxy. */
+    private volatile Rules rules;
 
     public VerifiedTokens(SecurityConfig config, MeterRegistry metrics) {
+        this.tenantClaim = config.tenantClaim();
         SecurityConfig.TokenCache settings = config.tokenCache();
         if (settings.enabled()) {
             long maxAgeNanos = settings.maxAge().toNanos();
             cache = Caffeine.newBuilder()
                     .maximumSize(Math.max(1, settings.maxEntries()))
                     .expireAfter(new UntilExpiry(maxAgeNanos))
+                    // Evictions on the caller's thread, at once: the bound holds without a background pool.
+                    .executor(Runnable::run)
                     .recordStats()
                     .build();
             CaffeineCacheMetrics.monitor(metrics, cache, "tenantgate.tokens");
@@ -87,7 +93,7 @@ public class VerifiedTokens extends JWTCallerPrincipalFactory {
         Digest digest = Digest.of(token);
         Verified hit = cache.getIfPresent(digest);
         if (hit != null) {
-            if (hit.stillValid(context, parser)) {
+            if (hit.stillValid(rules(context), parser)) {
                 return hit.principal();
             }
             cache.invalidate(digest); // verified afresh below, which refuses it
@@ -104,34 +110,88 @@ public class VerifiedTokens extends JWTCallerPrincipalFactory {
         JwtContext verified = parser.parse(token, context);
         JwtClaims claims = verified.getJwtClaims();
         String type = verified.getJoseObjects().get(0).getHeader("typ");
-        DefaultJWTCallerPrincipal principal = new DefaultJWTCallerPrincipal(type, claims);
+        JWTCallerPrincipal principal = new TenantPrincipal(type, claims, tenantClaim);
         // Only plainly signed tokens are kept: an encrypted one's outer layer says nothing of the key.
         if (verified.getJoseObjects().size() != 1 || !(verified.getJoseObjects().get(0) instanceof JsonWebSignature jws)
                 || jws.getKey() == null) {
-            return new Verified(principal, null, null, null, 0, 0, 0, null, List.of());
+            return new Verified(principal, null, null, 0, 0, 0, null, List.of());
         }
         try {
             NumericDate exp = claims.getExpirationTime();
             NumericDate nbf = claims.getNotBefore();
             NumericDate iat = claims.getIssuedAt();
-            return new Verified(principal, jws.getKey(), jws.getKeyIdHeaderValue(), jws.getAlgorithmHeaderValue(),
+            // What the key resolver reads of a token (kid and alg), to ask it again on each hit.
+            JsonWebSignature header = new JsonWebSignature();
+            header.setAlgorithmHeaderValue(jws.getAlgorithmHeaderValue());
+            if (jws.getKeyIdHeaderValue() != null) {
+                header.setKeyIdHeaderValue(jws.getKeyIdHeaderValue());
+            }
+            return new Verified(principal, jws.getKey(), header,
                     exp == null ? Long.MIN_VALUE : exp.getValue(), nbf == null ? Long.MIN_VALUE : nbf.getValue(),
                     iat == null ? Long.MIN_VALUE : iat.getValue(), claims.getIssuer(), claims.getAudience());
         } catch (MalformedClaimException e) {
-            return new Verified(principal, null, null, null, 0, 0, 0, null, List.of()); // verified, but not kept
+            return new Verified(principal, null, null, 0, 0, 0, null, List.of()); // verified, but not kept
+        }
+    }
+
+    private Rules rules(JWTAuthContextInfo context) {
+        Rules current = rules;
+        if (current == null || current.context() != context) {
+            current = Rules.of(context);
+            rules = current;
+        }
+        return current;
+    }
+
+    /** What a hit is checked against: the configuration's rules for what needs no signature. */
+    private record Rules(JWTAuthContextInfo context, int skew, Long tokenAge, String issuer, Set<String> audiences,
+                         Key fixedKey) {
+
+        static Rules of(JWTAuthContextInfo context) {
+            int skew = context.getExpGracePeriodSecs() > 0 ? context.getExpGracePeriodSecs()
+                    : Math.max(0, context.getClockSkew());
+            Key fixed = context.getPublicVerificationKey() != null ? context.getPublicVerificationKey()
+                    : context.getSecretVerificationKey();
+            return new Rules(context, skew, context.getTokenAge(), context.getIssuedBy(), context.getExpectedAudience(),
+                    fixed);
+        }
+    }
+
+    /**
+     * smallrye-jwt's principal, with the tenant claim read once when the token is verified: the
+     * library would look a custom claim up through an exception on every request.
+     */
+    private static final class TenantPrincipal extends DefaultJWTCallerPrincipal {
+
+        private final String tenantClaim;
+        private final Object tenant;
+
+        TenantPrincipal(String type, JwtClaims claims, String tenantClaim) {
+            super(type, claims);
+            this.tenantClaim = tenantClaim;
+            this.tenant = super.getClaimValue(tenantClaim);
+        }
+
+        @Override
+        protected Object getClaimValue(String claimName) {
+            return tenantClaim.equals(claimName) ? tenant : super.getClaimValue(claimName);
         }
     }
 
     /** SHA-256 of the whole token: equal digests, equal tokens. */
     private record Digest(byte[] bytes, int hash) {
 
-        static Digest of(String token) {
+        private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
             try {
-                byte[] bytes = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
-                return new Digest(bytes, Arrays.hashCode(bytes));
+                return MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
+        });
+
+        static Digest of(String token) {
+            byte[] bytes = SHA_256.get().digest(token.getBytes(StandardCharsets.US_ASCII)); // digest() resets it
+            return new Digest(bytes, Arrays.hashCode(bytes));
         }
 
         @Override
@@ -149,13 +209,12 @@ public class VerifiedTokens extends JWTCallerPrincipalFactory {
      * A token that verified: its principal, the key that verified it, and what is checked again on
      * every hit. Times are the token's, in seconds; {@code Long.MIN_VALUE} when the claim is absent.
      */
-    private record Verified(JWTCallerPrincipal principal, Key key, String kid, String algorithm, long exp,
-                            long nbf, long iat, String issuer, List<String> audience) {
+    private record Verified(JWTCallerPrincipal principal, Key key, JsonWebSignature header, long exp, long nbf,
+                            long iat, String issuer, List<String> audience) {
 
-        boolean stillValid(JWTAuthContextInfo context, KeyAwareParser parser) {
+        boolean stillValid(Rules rules, KeyAwareParser parser) {
             long now = System.currentTimeMillis() / 1000;
-            int skew = context.getExpGracePeriodSecs() > 0 ? context.getExpGracePeriodSecs()
-                    : Math.max(0, context.getClockSkew());
+            int skew = rules.skew();
             // The rules jose4j's JwtConsumer applied when the token was verified, with the same skew.
             if (exp == Long.MIN_VALUE || now >= exp + skew) {
                 return false;
@@ -163,31 +222,26 @@ public class VerifiedTokens extends JWTCallerPrincipalFactory {
             if (nbf != Long.MIN_VALUE && now + skew < nbf) {
                 return false;
             }
-            Long maxAge = context.getTokenAge();
+            Long maxAge = rules.tokenAge();
             if (maxAge != null && (iat == Long.MIN_VALUE || now - iat > maxAge)) {
                 return false;
             }
-            if (context.getIssuedBy() != null && !context.getIssuedBy().equals(issuer)) {
+            if (rules.issuer() != null && !rules.issuer().equals(issuer)) {
                 return false;
             }
-            Set<String> audiences = context.getExpectedAudience();
+            Set<String> audiences = rules.audiences();
             if (audiences != null && audience.stream().noneMatch(audiences::contains)) {
                 return false;
             }
-            return keyStillPublished(context, parser);
+            return keyStillPublished(rules, parser);
         }
 
-        private boolean keyStillPublished(JWTAuthContextInfo context, KeyAwareParser parser) {
-            if (context.getPublicVerificationKey() != null || context.getSecretVerificationKey() != null) {
-                return key.equals(context.getPublicVerificationKey()) || key.equals(context.getSecretVerificationKey());
-            }
-            JsonWebSignature header = new JsonWebSignature();
-            header.setAlgorithmHeaderValue(algorithm);
-            if (kid != null) {
-                header.setKeyIdHeaderValue(kid);
+        private boolean keyStillPublished(Rules rules, KeyAwareParser parser) {
+            if (rules.fixedKey() != null) {
+                return key.equals(rules.fixedKey());
             }
             try {
-                Key current = parser.keys(context).resolveKey(header, List.of());
+                Key current = parser.keys(rules.context()).resolveKey(header, List.of());
                 return current == key || key.equals(current);
             } catch (UnresolvableKeyException | RuntimeException gone) {
                 return false;

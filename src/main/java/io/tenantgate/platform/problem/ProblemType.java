@@ -7,9 +7,9 @@ import java.util.Optional;
 /**
  * Every problem type tenantgate answers with: its stable slug ({@code urn:tenantgate:problem:<slug>}),
  * status, title, and whether the answer carries {@code Retry-After}. The OpenAPI document's 503
- * answers are generated from it ({@code api/ProblemResponses}); {@code ProblemTypesTest} checks that
+ * answers are generated from it ({@code platform/openapi/ProblemResponses}); {@code ProblemTypesTest} checks that
  * every slug the code answers with is here with the same status, that every entry is answered
- * somewhere, and that the README's table lists exactly these.
+ * somewhere, and that the table in docs/api.md lists exactly these.
  */
 public enum ProblemType {
     VALIDATION(400, "validation", "the request is not valid"),

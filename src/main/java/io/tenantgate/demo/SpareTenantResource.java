@@ -36,7 +36,7 @@ public class SpareTenantResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "A spare demo tenant's key, for trying out tenant admin (dev and demo only)")
+    @Operation(operationId = "getSpareTenant", summary = "A spare demo tenant's key, for trying out tenant admin (dev and demo only)")
     public Map<String, Object> spare() {
         if (!devTokens.enabled() || demo.spare().password().isEmpty() || demo.postgresql().port().isEmpty()) {
             throw ProblemException.notFound("not-found", "Not Found");

@@ -11,6 +11,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
@@ -113,6 +114,7 @@ public class ReplicaLeases {
             RETURNING replica_id""";
 
     /** What this replica last saw and took; for readiness, the admin view and metrics. */
+    @Schema(name = "ReplicaView")
     public record View(boolean enabled, String replicaId, String state, int liveReplicas, long renewedMillisAgo,
                        Map<String, ServerShare> servers) {
     }

@@ -19,7 +19,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The operator's view of the governor: every live pool, every server's budget with plain advice,
@@ -48,9 +47,17 @@ public class AdminPoolsResource {
                            long idleSeconds, Instant lastUsed, long uses, String breaker) {
     }
 
+    /** The answer to evicting one tenant's pool. */
+    public record Evicted(String tenant, boolean evicted) {
+    }
+
+    /** The tenants whose pools were closed because idle, and how many. */
+    public record IdleEvicted(List<String> evicted, int count) {
+    }
+
     @GET
     @Path("/pools")
-    @Operation(summary = "Every live tenant pool and its connections")
+    @Operation(operationId = "listPools", summary = "Every live tenant pool and its connections")
     public List<PoolView> pools() {
         Instant now = Instant.now();
         return pools.snapshot().tenants().stream()
@@ -62,7 +69,7 @@ public class AdminPoolsResource {
 
     @GET
     @Path("/servers")
-    @Operation(summary = "Every database server: budget, use, saturation, hand-overs, advice")
+    @Operation(operationId = "listServers", summary = "Every database server: budget, use, saturation, hand-overs, advice")
     public List<ServerAdvice.ServerView> servers() {
         GovernorStats stats = pools.snapshot();
         ReplicaLeases.View view = leases.view();
@@ -75,29 +82,29 @@ public class AdminPoolsResource {
      */
     @GET
     @Path("/replicas")
-    @Operation(summary = "This replica's lease and share of each server's budget")
+    @Operation(operationId = "getReplica", summary = "This replica's lease and share of each server's budget")
     public ReplicaLeases.View replicas() {
         return leases.view();
     }
 
     @POST
     @Path("/pools/{tenant}/evict")
-    @Operation(summary = "Close one tenant's pool (its work finishes first)")
-    public Map<String, Object> evict(@PathParam("tenant") String tenant) {
+    @Operation(operationId = "evictPool", summary = "Close one tenant's pool (its work finishes first)")
+    public Evicted evict(@PathParam("tenant") String tenant) {
         if (!TenantKey.isValid(tenant)) {
             throw ProblemException.badRequest("invalid-tenant-key", "not a tenant key: " + tenant);
         }
         if (!pools.evict(tenant)) {
             throw ProblemException.notFound("no-live-pool", "tenant " + tenant + " has no live pool");
         }
-        return Map.of("tenant", tenant, "evicted", true);
+        return new Evicted(tenant, true);
     }
 
     @POST
     @Path("/pools/evict-idle")
-    @Operation(summary = "Close every idle connection and unused pool now")
-    public Map<String, Object> evictIdle() {
+    @Operation(operationId = "evictIdlePools", summary = "Close every idle connection and unused pool now")
+    public IdleEvicted evictIdle() {
         List<String> evicted = pools.evictIdle();
-        return Map.of("evicted", evicted, "count", evicted.size());
+        return new IdleEvicted(evicted, evicted.size());
     }
 }

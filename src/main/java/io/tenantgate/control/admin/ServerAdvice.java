@@ -4,6 +4,7 @@ import io.tenantgate.control.health.HealthConfig;
 import io.tenantgate.control.health.SaturationLevel;
 import io.tenantgate.governor.GovernorStats;
 import io.tenantgate.governor.ReplicaLeases;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,6 +32,7 @@ final class ServerAdvice {
                              List<String> warnings, List<String> recommendations) {
     }
 
+    @Schema(name = "ConnectionHolder")
     public record Holder(String tenant, int open, int inUse, int waiting) {
     }
 

@@ -25,6 +25,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.Iterator;
@@ -53,7 +60,9 @@ public class TenantAdminResource {
     }
 
     @POST
-    @Operation(summary = "Add a tenant (proved and migrated before it is stored)")
+    @Operation(operationId = "createTenant", summary = "Add a tenant (proved and migrated before it is stored)")
+    @APIResponse(responseCode = "201", description = "Added: proved, migrated and stored", headers = @Header(ref = "Location"),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TenantView.class)))
     public Uni<Response> create(NewTenant tenant, @Context UriInfo uri) {
         if (tenant == null) {
             throw ProblemException.invalid(RequiredBody.FIELD, "a JSON object describing the tenant is required");
@@ -64,24 +73,34 @@ public class TenantAdminResource {
     }
 
     @GET
-    @Operation(summary = "List tenants, optionally by status or kind")
-    public Uni<TenantProvisioner.TenantList> list(@QueryParam("status") String status, @QueryParam("kind") String kind,
-                                                  @QueryParam("page") @DefaultValue("0") String page,
-                                                  @QueryParam("size") @DefaultValue("50") String size) {
+    @Operation(operationId = "listTenants", summary = "List tenants, optionally by status or kind")
+    public Uni<TenantProvisioner.TenantList> list(
+            @QueryParam("status") @Parameter(schema = @Schema(implementation = TenantStatus.class)) String status,
+            @QueryParam("kind") @Parameter(schema = @Schema(implementation = DatabaseKind.class)) String kind,
+            @QueryParam("page") @DefaultValue("0") @Parameter(description = "Page number, from 0",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "0", maximum = "1000000", defaultValue = "0")) String page,
+            @QueryParam("size") @DefaultValue("50") @Parameter(description = "Tenants per page",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500", defaultValue = "50")) String size) {
         return provisioner.list(QueryParams.enumParam(TenantStatus.class, "status", status), QueryParams.enumParam(DatabaseKind.class, "kind", kind),
                 QueryParams.intParam("page", page, 0, 1_000_000), QueryParams.intParam("size", size, 1, 500));
     }
 
     @GET
     @Path("/{key}")
-    @Operation(summary = "Read one tenant (never its password)")
+    @Operation(operationId = "getTenant", summary = "Read one tenant (never its password)")
     public Uni<TenantView> get(@PathParam("key") String key) {
         return provisioner.find(validKey(key)).map(view -> found(view, key));
     }
 
     @PATCH
     @Path("/{key}")
-    @Operation(summary = "Change a tenant: status, pool limit, connection details or credentials")
+    @Operation(operationId = "changeTenant", summary = "Change a tenant: status, pool limit, connection details or credentials",
+            description = "JSON merge-patch semantics (RFC 7396) on the fields of TenantChange: a field left out stays "
+                    + "as it is; `maxPoolSize: null` returns the tenant to the configured default; on any other field "
+                    + "null is the same as leaving it out. New connection details are proved before anything is "
+                    + "stored, and need the password (or passwordRef) with them.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = TenantChange.class)))
     public Uni<TenantView> change(@PathParam("key") String key, JsonNode body) {
         TenantPatch patch = patchOf(body);
         return provisioner.change(validKey(key), patch).map(view -> found(view, key));
@@ -89,7 +108,8 @@ public class TenantAdminResource {
 
     @DELETE
     @Path("/{key}")
-    @Operation(summary = "Remove a tenant (its pool closes; its database is kept)")
+    @Operation(operationId = "removeTenant", summary = "Remove a tenant (its pool closes; its database is kept)")
+    @APIResponse(responseCode = "204", description = "Removed")
     public Uni<Response> remove(@PathParam("key") String key) {
         return provisioner.remove(validKey(key)).map(removed -> {
             if (!removed) {
@@ -97,6 +117,20 @@ public class TenantAdminResource {
             }
             return Response.noContent().build();
         });
+    }
+
+    /**
+     * The body of {@code PATCH /admin/tenants/{key}} as the API description shows it; the resource
+     * reads the JSON itself, since "left out" and {@code null} differ for {@code maxPoolSize}.
+     */
+    @Schema(name = "TenantChange", description = "The fields to change; every one is optional")
+    public record TenantChange(String displayName, TenantStatus status, String host,
+                               @Schema(minimum = "1", maximum = "65535") Integer port, String database, String username,
+                               @Schema(description = "Stored encrypted; never returned") String password,
+                               @Schema(description = "`env:NAME` or `config:property`, naming the tenant's own secret")
+                               String passwordRef, TlsMode tlsMode,
+                               @Schema(minimum = "1", maximum = "1000", nullable = true, description = "null: back to the configured default")
+                               Integer maxPoolSize) {
     }
 
     private static TenantPatch patchOf(JsonNode body) {

@@ -13,6 +13,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -43,12 +44,14 @@ public class FleetMigrations {
     private static final Logger LOG = Logger.getLogger(FleetMigrations.class);
 
     /** Where one tenant stands in the current run. */
+    @Schema(name = "TenantMigrationState")
     public enum State { PENDING, RUNNING, UPGRADED, FAILED }
 
     public record TenantProgress(String tenant, String server, State state, String error) {
     }
 
     /** The current (or last) run. */
+    @Schema(name = "MigrationProgress")
     public record Progress(int expectedVersion, boolean running, Instant startedAt, Instant finishedAt, int total,
                            int pending, int inProgress, int upgraded, int failed, int peakConcurrency,
                            int peakConcurrencyOnOneServer, List<TenantProgress> notUpgraded) {

@@ -8,6 +8,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -28,13 +31,15 @@ public class MigrationAdminResource {
     }
 
     @GET
-    @Operation(summary = "Progress of the fleet's tenant schema migration")
+    @Operation(operationId = "getMigrationProgress", summary = "Progress of the fleet's tenant schema migration")
     public FleetMigrations.Progress progress() {
         return fleet.progress();
     }
 
     @POST
-    @Operation(summary = "Migrate every tenant's schema to this version's, a few at a time")
+    @APIResponse(responseCode = "202", description = "Started; follow it with getMigrationProgress",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = FleetMigrations.Progress.class)))
+    @Operation(operationId = "startMigration", summary = "Migrate every tenant's schema to this version's, a few at a time")
     public Response start() {
         if (!fleet.start()) {
             throw new io.tenantgate.platform.problem.ProblemException(409, "migration-running", "Conflict",

@@ -51,7 +51,7 @@ public class DevTokenResource {
 
     @GET
     @Produces(MediaType.TEXT_PLAIN)
-    @Operation(summary = "A signed token for a tenant or an operator (dev, demo and test only)")
+    @Operation(operationId = "getDevToken", summary = "A signed token for a tenant or an operator (dev, demo and test only)")
     public String token(@QueryParam("tenant") String tenant, @QueryParam("groups") String groups) {
         if (signingKey == null) {
             throw ProblemException.notFound("not-found", "Not Found");

@@ -1,7 +1,11 @@
 package io.tenantgate.platform.openapi;
 
 import jakarta.ws.rs.core.Application;
+import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -20,6 +24,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         + "reach the admin APIs. Errors are `application/problem+json` (RFC 9457) with a stable "
                         + "`type`, `urn:tenantgate:problem:` followed by a slug listed under each answer. Overload "
                         + "and open breakers are 503 with `Retry-After`."),
+        // Response headers operations refer to by name; X-Request-Id and Retry-After are added by ProblemResponses.
+        components = @Components(headers = {
+                @Header(name = "ETag", description = "The resource's version, quoted; send it back in If-Match",
+                        schema = @Schema(type = SchemaType.STRING)),
+                @Header(name = "Location", description = "The new resource's URL",
+                        schema = @Schema(type = SchemaType.STRING, format = "uri")),
+                @Header(name = "Idempotent-Replayed", description = "true when this is the stored answer to an "
+                        + "earlier request with the same Idempotency-Key", schema = @Schema(type = SchemaType.BOOLEAN)),
+                @Header(name = ProblemResponses.REQUEST_ID, description = "The request's id (the caller's, if it sent a "
+                        + "sane one): quote it to operators, it is in every log line of the request",
+                        schema = @Schema(type = SchemaType.STRING)),
+                @Header(name = "Retry-After", description = "Seconds to wait before trying again",
+                        schema = @Schema(type = SchemaType.INTEGER))}),
         // The order Swagger UI shows: the tenant APIs first, then what operators use.
         tags = {
                 @Tag(name = "Customers", description = "The tenant's customers"),

@@ -27,6 +27,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
@@ -54,10 +61,15 @@ public class CustomerResource {
     }
 
     @GET
-    @Operation(summary = "List customers, newest first, optionally searched by name or email")
-    public Uni<CustomerPage> list(@QueryParam("page") @DefaultValue("0") String page,
-                                  @QueryParam("size") @DefaultValue("20") String size,
-                                  @QueryParam("q") @Size(max = 200) String q) {
+    @Operation(operationId = "listCustomers", summary = "List customers, newest first, optionally searched by name or email")
+    @APIResponse(responseCode = "200", description = "One page of customers",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CustomerPage.class)))
+    public Uni<CustomerPage> list(@QueryParam("page") @DefaultValue("0") @Parameter(description = "Page number, from 0",
+                                          schema = @Schema(type = SchemaType.INTEGER, minimum = "0", maximum = "1000000", defaultValue = "0")) String page,
+                                  @QueryParam("size") @DefaultValue("20") @Parameter(description = "Customers per page",
+                                          schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20")) String size,
+                                  @QueryParam("q") @Size(max = 200) @Parameter(description = "Part of a name or e-mail, any case")
+                                  String q) {
         // Parsed here, not by JAX-RS: a failed @QueryParam conversion is a 404 by the spec.
         int pageNumber = QueryParams.intParam("page", page, 0, 1_000_000);
         int pageSize = QueryParams.intParam("size", size, 1, 100);
@@ -66,8 +78,10 @@ public class CustomerResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Read one customer (its ETag is its version)")
-    public Uni<Response> get(@PathParam("id") String id) {
+    @Operation(operationId = "getCustomer", summary = "Read one customer (its ETag is its version)")
+    @APIResponse(responseCode = "200", description = "The customer", headers = @Header(ref = "ETag"),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Customer.class)))
+    public Uni<Response> get(@PathParam("id") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) String id) {
         UUID customerId = parse(id);
         return access.with(Permissions.CUSTOMERS_READ, route -> service.get(route, customerId))
                 .map(found -> Response.ok(found).tag(Preconditions.etag(found.version())).build());
@@ -79,7 +93,13 @@ public class CustomerResource {
      * client that retries after a lost reply may create a twin.
      */
     @POST
-    @Operation(summary = "Create a customer (once per Idempotency-Key)")
+    @Operation(operationId = "createCustomer", summary = "Create a customer (once per Idempotency-Key)")
+    @Parameter(name = IDEMPOTENCY_KEY, in = ParameterIn.HEADER, description = "Makes a retry safe: the first answer "
+            + "is stored for a day and replayed to any request with the same key and body",
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
+    @APIResponse(responseCode = "201", description = "Created; a replayed answer says `Idempotent-Replayed: true`",
+            headers = {@Header(ref = "Location"), @Header(ref = "Idempotent-Replayed")},
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Customer.class)))
     public Uni<Response> create(@RequiredBody @Valid CustomerInput input, @Context UriInfo uri,
                                 @Context HttpHeaders headers) {
         // Present but empty is a malformed key, not "no key": read the header's presence, not its value.
@@ -105,8 +125,12 @@ public class CustomerResource {
 
     @PUT
     @Path("/{id}")
-    @Operation(summary = "Replace a customer (If-Match for a conditional update)")
-    public Uni<Response> update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+    @Operation(operationId = "updateCustomer", summary = "Replace a customer (If-Match for a conditional update)")
+    @APIResponse(responseCode = "200", description = "The customer as changed", headers = @Header(ref = "ETag"),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Customer.class)))
+    public Uni<Response> update(@PathParam("id") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) String id,
+                                @HeaderParam("If-Match") @Parameter(description = "The ETag read: 412 if the customer "
+                                        + "changed since; without it the customer is replaced unconditionally") String ifMatch,
                                 @RequiredBody @Valid CustomerInput input) {
         UUID customerId = parse(id);
         // If-Match is honoured when sent (412 when stale); without it the PUT replaces unconditionally.
@@ -117,8 +141,9 @@ public class CustomerResource {
 
     @DELETE
     @Path("/{id}")
-    @Operation(summary = "Delete a customer")
-    public Uni<Response> delete(@PathParam("id") String id) {
+    @Operation(operationId = "deleteCustomer", summary = "Delete a customer")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    public Uni<Response> delete(@PathParam("id") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) String id) {
         UUID customerId = parse(id);
         return access.with(Permissions.CUSTOMERS_WRITE, route -> service.delete(route, customerId)).map(done -> Response.noContent().build());
     }

@@ -27,7 +27,7 @@ public class DashboardResource {
     }
 
     @GET
-    @Operation(summary = "The dashboard: customer counts, newest customers, reports by status")
+    @Operation(operationId = "getDashboard", summary = "The dashboard: customer counts, newest customers, reports by status")
     public Uni<Dashboard> get() {
         return access.with(Permissions.CUSTOMERS_READ, service::of);
     }

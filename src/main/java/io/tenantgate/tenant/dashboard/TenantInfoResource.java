@@ -32,7 +32,7 @@ public class TenantInfoResource {
     }
 
     @GET
-    @Operation(summary = "Who the caller is: tenant, name and database kind")
+    @Operation(operationId = "getTenantInfo", summary = "Who the caller is: tenant, name and database kind")
     public Uni<TenantInfo> get() {
         return tenant.route().map(route -> new TenantInfo(route.key(), route.displayName(), route.status(), route.kind()));
     }

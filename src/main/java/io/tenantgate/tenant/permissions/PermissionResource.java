@@ -36,7 +36,7 @@ public class PermissionResource {
     }
 
     @GET
-    @Operation(summary = "The caller's roles and the permissions they grant in the tenant")
+    @Operation(operationId = "getPermissions", summary = "The caller's roles and the permissions they grant in the tenant")
     public Uni<CallerPermissions> get() {
         Set<String> roles = new TreeSet<>(token.getGroups());
         return tenant.route().chain(route -> permissions.of(route, roles)

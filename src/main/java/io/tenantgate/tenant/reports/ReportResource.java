@@ -23,6 +23,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
@@ -49,16 +55,20 @@ public class ReportResource {
 
     @GET
     @Path("/report-templates")
-    @Operation(summary = "List the report templates")
+    @Operation(operationId = "listReportTemplates", summary = "List the report templates")
     public Uni<List<ReportTemplate>> templates() {
         return access.with(Permissions.REPORTS_READ, service::templates);
     }
 
     @GET
     @Path("/reports")
-    @Operation(summary = "List report requests, newest first, optionally by status")
-    public Uni<ReportPage> list(@QueryParam("status") String status, @QueryParam("page") @DefaultValue("0") String page,
-                                @QueryParam("size") @DefaultValue("20") String size) {
+    @Operation(operationId = "listReports", summary = "List report requests, newest first, optionally by status")
+    public Uni<ReportPage> list(@QueryParam("status") @Parameter(description = "Only requests in this status; empty for all",
+                                        schema = @Schema(implementation = ReportStatus.class)) String status,
+                                @QueryParam("page") @DefaultValue("0") @Parameter(description = "Page number, from 0",
+                                        schema = @Schema(type = SchemaType.INTEGER, minimum = "0", maximum = "1000000", defaultValue = "0")) String page,
+                                @QueryParam("size") @DefaultValue("20") @Parameter(description = "Requests per page",
+                                        schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20")) String size) {
         // An empty ?status= means no filter.
         ReportStatus filter = QueryParams.enumParam(ReportStatus.class, "status",
                 status == null || status.isBlank() ? null : status);
@@ -69,7 +79,10 @@ public class ReportResource {
 
     @POST
     @Path("/reports")
-    @Operation(summary = "Request a report")
+    @Operation(operationId = "createReport", summary = "Request a report")
+    @APIResponse(responseCode = "201", description = "Filed, with its template embedded",
+            headers = {@Header(ref = "Location"), @Header(ref = "ETag")},
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReportRequest.class)))
     public Uni<Response> create(@RequiredBody @Valid ReportInput input, @Context UriInfo uri) {
         return access.with(Permissions.REPORTS_WRITE, route -> service.create(route, input))
                 .map(created -> Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build())
@@ -78,8 +91,10 @@ public class ReportResource {
 
     @GET
     @Path("/reports/{id}")
-    @Operation(summary = "Read one report request (its ETag is its version)")
-    public Uni<Response> get(@PathParam("id") String id) {
+    @Operation(operationId = "getReport", summary = "Read one report request (its ETag is its version)")
+    @APIResponse(responseCode = "200", description = "The report request", headers = @Header(ref = "ETag"),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReportRequest.class)))
+    public Uni<Response> get(@PathParam("id") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) String id) {
         var reportId = ReportIds.parse(id, "id");
         return access.with(Permissions.REPORTS_READ, route -> service.get(route, reportId))
                 .map(found -> Response.ok(found).tag(Preconditions.etag(found.version())).build());
@@ -87,8 +102,12 @@ public class ReportResource {
 
     @PUT
     @Path("/reports/{id}")
-    @Operation(summary = "Change a report request's title or status (If-Match required)")
-    public Uni<Response> update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+    @Operation(operationId = "updateReport", summary = "Change a report request's title or status (If-Match required)")
+    @APIResponse(responseCode = "200", description = "The report request as changed", headers = @Header(ref = "ETag"),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReportRequest.class)))
+    public Uni<Response> update(@PathParam("id") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) String id,
+                                @HeaderParam("If-Match") @Parameter(required = true, description = "The ETag read: 428 "
+                                        + "without it, 412 if the request changed since") String ifMatch,
                                 @RequiredBody @Valid ReportChange change) {
         var reportId = ReportIds.parse(id, "id");
         long expected = Preconditions.ifMatch(ifMatch);

@@ -2,6 +2,9 @@ package io.tenantgate.platform.openapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTarget;
@@ -49,9 +52,14 @@ class OpenApiDocumentTest {
                 documented.add(verb.toUpperCase() + " " + path.getKey());
                 JsonNode responses = path.getValue().path(verb).path("responses");
                 assertTrue(responses.size() > 0, "responses of " + verb + " " + path.getKey());
-                if (path.getKey().startsWith("/api") || path.getKey().startsWith("/admin")) {
+                if (path.getKey().startsWith("/api")) {
+                    // Tenant work meets overload and open breakers: 503 with Retry-After.
                     assertTrue(responses.path("503").path("content").has("application/problem+json"),
                             "503 problem of " + verb + " " + path.getKey());
+                    assertTrue(responses.path("503").path("headers").has("Retry-After"),
+                            "503 Retry-After of " + verb + " " + path.getKey());
+                }
+                if (path.getKey().startsWith("/api") || path.getKey().startsWith("/admin")) {
                     assertTrue(responses.path("403").path("content").path("application/problem+json")
                             .path("examples").size() > 0, "problem examples of " + verb + " " + path.getKey());
                 }
@@ -99,6 +107,56 @@ class OpenApiDocumentTest {
                 }
             }));
         }));
+        assertEquals(List.of(), problems);
+    }
+
+    /**
+     * The served document is the committed contract: a change to an annotation, a schema or a
+     * problem answer fails here until docs/openapi.yaml is updated (and reviewed) with it. The test
+     * profile also serves the dev endpoints, which the production document leaves out
+     * ({@code ContractIT} compares the packaged application's document, prod profile, as it is).
+     */
+    @Test
+    void theServedDocumentIsTheCommittedContractPlusTheDevEndpointsThisProfileServes() throws IOException {
+        String yaml = given().when().get("/q/openapi").then().statusCode(200).extract().asString();
+        YAMLMapper mapper = YAMLMapper.builder().enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+        ObjectNode served = (ObjectNode) mapper.readTree(yaml);
+        ObjectNode paths = (ObjectNode) served.path("paths");
+        assertTrue(paths.has("/dev/token") && paths.has("/dev/spare-tenant"), "the test profile serves the dev endpoints");
+        paths.remove(List.of("/dev/token", "/dev/spare-tenant"));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) served.path("tags")).removeIf(t -> t.path("name").asText()
+                .equals("Development"));
+        Path production = Path.of("target/openapi/production.yaml");
+        Files.createDirectories(production.getParent());
+        mapper.writeValue(production.toFile(), served);
+        assertTrue(mapper.readTree(Contract.FILE.toFile()).equals(served), "the contract changed: review `diff "
+                + Contract.FILE + " " + production + "` and commit " + production + " as " + Contract.FILE);
+    }
+
+    @Test
+    void theCommittedContractIsValidOpenApi303WithTypedOperations() {
+        Contract contract = Contract.committed();
+        assertEquals(List.of(), contract.messages, "swagger-parser's complaints");
+        assertEquals("3.0.3", contract.document.getOpenapi());
+        List<String> problems = new ArrayList<>();
+        contract.operations().forEach((id, op) -> {
+            if (op.getOperationId() == null) {
+                problems.add(id + " has no operationId");
+            }
+            boolean typedSuccess = op.getResponses().entrySet().stream().anyMatch(r -> r.getKey().startsWith("2")
+                    && (r.getKey().equals("204") || r.getValue().getContent() != null));
+            if (!typedSuccess) {
+                problems.add(id + " declares no typed success answer");
+            }
+            if (op.getParameters() != null) {
+                op.getParameters().forEach(p -> {
+                    if (p.getSchema() == null || p.getSchema().getType() == null && p.getSchema().get$ref() == null) {
+                        problems.add(id + " parameter " + p.getName() + " has no type");
+                    }
+                });
+            }
+        });
         assertEquals(List.of(), problems);
     }
 

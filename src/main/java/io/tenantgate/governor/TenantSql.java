@@ -46,7 +46,7 @@ import java.util.function.Function;
  * <p><b>The boundary of {@code Uni}.</b> Feature code is {@code Uni} end to end, and so is the
  * {@code work} it hands in. Below this class, the call is plain Vert.x and {@code CompletableFuture}
  * code: one {@code Uni} per call is made here, at the edge, and one subscription to the work in
- * {@link TenantPool}. This is a deliberate exception to "Uni end to end" (STYLE.md): in Quarkus
+ * {@link TenantPool}. This is a deliberate exception to "Uni end to end": in Quarkus
  * every {@code Uni} operator captures and restores the request's context, and a governed call
  * built from a dozen operators (deadline, retry, breaker, lease, abort, release, timing) cost more
  * than the rest of the request; a single tenant's read must cost no more than the bare stack's.

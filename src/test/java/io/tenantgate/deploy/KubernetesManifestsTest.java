@@ -344,28 +344,6 @@ class KubernetesManifestsTest {
         assertTrue(keys.startsWith(issuer + "/"), "the keys " + keys + " are the issuer's, " + issuer);
     }
 
-    /**
-     * The Settings table of docs/configuration.md states the token settings' defaults as the code
-     * has them, each with its environment variable: a user who sets the documented value changes nothing.
-     */
-    @Test
-    void theSettingsTableStatesTheTokenDefaultsTheCodeHas() throws IOException {
-        String docs = Files.readString(java.nio.file.Path.of("docs/configuration.md"));
-        SmallRyeConfig defaults = catalogue().prodConfig(Map.of());
-        for (String property : List.of("mp.jwt.verify.issuer", "mp.jwt.verify.audiences", "smallrye.jwt.path.groups",
-                "tenantgate.security.tenant-claim", "tenantgate.security.operator-group",
-                "tenantgate.security.operator-audience", "smallrye.jwt.jwks.refresh-interval",
-                "smallrye.jwt.jwks.forced-refresh-interval", "tenantgate.security.token-cache.enabled",
-                "tenantgate.security.token-cache.max-entries", "tenantgate.security.token-cache.max-age")) {
-            String env = property.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-            Matcher row = Pattern.compile("\\| `" + Pattern.quote(property) + "` \\| `" + env + "` \\|([^\\n]*)").matcher(docs);
-            assertTrue(row.find(), property + " has a row of its own naming " + env);
-            Matcher stated = Pattern.compile("default `([^`]*)`").matcher(row.group(1));
-            assertTrue(stated.find(), property + "'s row states its default");
-            assertEquals(String.join(",", defaults.getValues(property, String.class)), stated.group(1), property);
-        }
-    }
-
     @Test
     void secretTemplateCarriesOnlyPlaceholdersAndTheConfigMapNoCredentials() {
         for (Secret secret : manifests().all(Secret.class)) {

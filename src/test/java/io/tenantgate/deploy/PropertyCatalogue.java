@@ -125,7 +125,21 @@ final class PropertyCatalogue {
         }
     }
 
-    private static void tenantgate(List<Property> properties) throws IOException {
+    private static void tenantgate(List<Property> properties) {
+        own().forEach(p -> properties.add(new Property(p.name(), envPattern(p.name()), p.defaultValue(), true)));
+    }
+
+    /**
+     * One property of tenantgate's own {@code @ConfigMapping} interfaces. A map key is {@code *} in
+     * its name ({@code tenantgate.budget.servers.*}); {@code type} is what its method returns
+     * ({@code Duration}, {@code int}, {@code Optional}, ...), which says how its default reads.
+     */
+    record OwnProperty(String name, Optional<String> defaultValue, Class<?> type) {
+    }
+
+    /** Every property of tenantgate's own {@code @ConfigMapping} interfaces, found among the compiled classes. */
+    static List<OwnProperty> own() {
+        List<OwnProperty> properties = new ArrayList<>();
         try (Stream<Path> files = Files.walk(COMPILED_CLASSES.resolve("io/tenantgate"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
                 String name = COMPILED_CLASSES.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
@@ -137,12 +151,15 @@ final class PropertyCatalogue {
                 }
                 if (type.isInterface() && type.isAnnotationPresent(ConfigMapping.class)) {
                     ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(type)).forEach((path, p) ->
-                            properties.add(new Property(path, envPattern(path),
+                            properties.add(new OwnProperty(path,
                                     p.hasDefaultValue() ? Optional.ofNullable(p.getDefaultValue()) : Optional.empty(),
-                                    true)));
+                                    p.getMethod().getReturnType())));
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return properties;
     }
 
     private static void microProfileJwt(List<Property> properties) {

@@ -31,7 +31,8 @@ public class DevEndpoints implements OASFilter {
             }
         }
         if (!tokens && openAPI.getTags() != null) {
-            openAPI.getTags().removeIf(tag -> TAG.equals(tag.getName()));
+            // getTags() is a read-only view: remove through the model.
+            openAPI.getTags().stream().filter(tag -> TAG.equals(tag.getName())).toList().forEach(openAPI::removeTag);
         }
     }
 

@@ -32,7 +32,7 @@ public enum ProblemType {
     NOT_ACCEPTABLE(406, "not-acceptable", "no acceptable representation"),
     DUPLICATE_EMAIL(409, "duplicate-email", "a customer with this email exists"),
     TENANT_EXISTS(409, "tenant-exists", "a tenant with this key exists"),
-    IDEMPOTENCY_KEY_IN_FLIGHT(409, "idempotency-key-in-flight", "a request with this Idempotency-Key is still running"),
+    IDEMPOTENCY_KEY_IN_FLIGHT(409, "idempotency-key-in-flight", "a request with this Idempotency-Key is still running", true),
     MIGRATION_RUNNING(409, "migration-running", "a fleet migration is already running"),
     STALE_VERSION(412, "stale-version", "If-Match names an older version"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "the body is over the size limit"),

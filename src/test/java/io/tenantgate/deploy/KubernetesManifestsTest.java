@@ -60,6 +60,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -464,6 +465,54 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * In a Prometheus that other services share, an alert or a panel that reads
+     * {@code http_server_requests_*} without a filter counts their requests too. Every selector names
+     * tenantgate's job (the ServiceMonitor takes it from the Service's name label, which an
+     * overlay's namePrefix leaves alone); the dashboard's also name the namespace picked.
+     */
+    @Test
+    void alertsAndPanelsReadOnlyTenantgatesOwnSeries() throws IOException {
+        ServiceMonitor monitor = manifests().one(ServiceMonitor.class);
+        String jobLabel = monitor.getSpec().getJobLabel();
+        assertNotNull(jobLabel, "the ServiceMonitor names the Service label that becomes job");
+        String job = manifests().one(Service.class).getMetadata().getLabels().get(jobLabel);
+        assertEquals("tenantgate", job, "job comes from the Service's " + jobLabel + " label");
+        List<String> problems = new ArrayList<>();
+        for (Rule rule : manifests().one(PrometheusRule.class).getSpec().getGroups().stream()
+                .flatMap(group -> group.getRules().stream()).toList()) {
+            String expression = rule.getExpr().getStrVal();
+            PromQl.selectors(expression).labelsByMetric().forEach((metric, labels) -> {
+                if (!labels.contains("job")) {
+                    problems.add(rule.getAlert() + " reads " + metric + " of every job");
+                }
+            });
+            if (!expression.contains("job=\"" + job + "\"")) {
+                problems.add(rule.getAlert() + " does not select job=\"" + job + "\"");
+            }
+        }
+        JsonNode dashboard = new ObjectMapper().readTree(Manifests.DIRECTORY.resolve(Manifests.DASHBOARD).toFile());
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode target : panel.get("targets")) {
+                PromQl.selectors(target.get("expr").asText()).labelsByMetric().forEach((metric, labels) -> {
+                    if (!labels.containsAll(Set.of("job", "namespace"))) {
+                        problems.add("panel " + panel.get("title").asText() + " reads " + metric
+                                + " without the job and namespace picked");
+                    }
+                });
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void aDrainEvictsOnePodAtATimeWhateverTheReplicaCount() {
+        PodDisruptionBudget budget = manifests().one(PodDisruptionBudget.class);
+        assertEquals(new IntOrString(1), budget.getSpec().getMaxUnavailable(),
+                "maxUnavailable 1: minAvailable 1 lets a drain of 4 pods evict 3 at once");
+        assertNull(budget.getSpec().getMinAvailable(), "one rule, not two");
+    }
+
     @Test
     void alertRulesReadOnlyMetricsAndLabelsTheApplicationExports() throws Throwable {
         Map<String, Set<String>> exported = exportedAfterEveryMeterIsUsed();
@@ -501,9 +550,11 @@ class KubernetesManifestsTest {
             }
         }
         for (JsonNode variable : dashboard.at("/templating/list")) {
-            Matcher values = Pattern.compile("label_values\\((\\w+), (\\w+)\\)").matcher(variable.at("/query/query").asText());
-            if (values.matches() && !exported.getOrDefault(values.group(1), Set.of()).contains(values.group(2))) {
-                problems.add("variable " + variable.get("name").asText() + " lists " + values.group(2) + " of "
+            Matcher values = Pattern.compile("label_values\\((\\w+)(\\{[^}]*\\})?, (\\w+)\\)")
+                    .matcher(variable.at("/query/query").asText());
+            if (values.matches() && !TARGET_LABELS.contains(values.group(3))
+                    && !exported.getOrDefault(values.group(1), Set.of()).contains(values.group(3))) {
+                problems.add("variable " + variable.get("name").asText() + " lists " + values.group(3) + " of "
                         + values.group(1) + ", which is not exported with that label");
             }
         }
@@ -538,7 +589,7 @@ class KubernetesManifestsTest {
                 return;
             }
             labelsRead.addAll(carried);
-            labels.stream().filter(l -> !carried.contains(l)).forEach(l ->
+            labels.stream().filter(l -> !carried.contains(l) && !TARGET_LABELS.contains(l)).forEach(l ->
                     problems.add(reader + " filters " + metric + " on " + l + ", a label it does not carry"));
         });
         selectors.groupingLabels().stream().filter(l -> !labelsRead.contains(l)).forEach(l ->

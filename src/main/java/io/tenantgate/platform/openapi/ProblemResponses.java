@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
  */
 public class ProblemResponses implements OASFilter {
 
-    static final String PROBLEM = "application/problem+json";
+    private static final String PROBLEM = "application/problem+json";
     public static final String REQUEST_ID = "X-Request-Id";
 
     /** Every request: a token, and an answer in JSON. */

@@ -2,6 +2,7 @@ package io.tenantgate.platform.openapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -125,7 +126,7 @@ class OpenApiDocumentTest {
         ObjectNode paths = (ObjectNode) served.path("paths");
         assertTrue(paths.has("/dev/token") && paths.has("/dev/spare-tenant"), "the test profile serves the dev endpoints");
         paths.remove(List.of("/dev/token", "/dev/spare-tenant"));
-        ((com.fasterxml.jackson.databind.node.ArrayNode) served.path("tags")).removeIf(t -> t.path("name").asText()
+        ((ArrayNode) served.path("tags")).removeIf(t -> t.path("name").asText()
                 .equals("Development"));
         Path production = Path.of("target/openapi/production.yaml");
         Files.createDirectories(production.getParent());

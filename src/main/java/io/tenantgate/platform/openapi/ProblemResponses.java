@@ -89,6 +89,8 @@ public class ProblemResponses implements OASFilter {
             Map.entry("evictIdlePools", OPERATOR),
             Map.entry("getMigrationProgress", OPERATOR),
             Map.entry("startMigration", union(REGISTRY, EnumSet.of(ProblemType.MIGRATION_RUNNING))),
+            Map.entry("getCredentialKeys", REGISTRY),
+            Map.entry("reEncryptPasswords", REGISTRY),
             Map.entry("getDevToken", EnumSet.of(ProblemType.VALIDATION, ProblemType.NOT_FOUND)),
             Map.entry("getSpareTenant", EnumSet.of(ProblemType.NOT_FOUND)));
 

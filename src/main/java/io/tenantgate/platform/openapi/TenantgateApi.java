@@ -46,6 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = "Tenant admin", description = "Operators: add, change, suspend and remove tenants"),
                 @Tag(name = "Pools", description = "Operators: tenant pools, database servers and budgets"),
                 @Tag(name = "Migrations", description = "Operators: tenant schema migrations across the fleet"),
+                @Tag(name = "Credentials", description = "Operators: the credentials keyring and re-encryption of stored passwords"),
                 @Tag(name = "Development", description = "Dev, demo and test only; absent in production")})
 public class TenantgateApi extends Application {
 }

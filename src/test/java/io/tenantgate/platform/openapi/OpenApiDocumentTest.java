@@ -81,7 +81,7 @@ class OpenApiDocumentTest {
         List<String> tags = new ArrayList<>();
         doc.path("tags").forEach(tag -> tags.add(tag.path("name").asText()));
         assertEquals(List.of("Customers", "Reports", "Dashboard", "Permissions", "Tenant admin", "Pools", "Migrations",
-                "Development"), tags, "capabilities, the tenant APIs first");
+                "Credentials", "Development"), tags, "capabilities, the tenant APIs first");
         List<String> schemes = new ArrayList<>();
         doc.path("components").path("securitySchemes").fieldNames().forEachRemaining(schemes::add);
         assertEquals(List.of("bearer"), schemes, "one security scheme");

@@ -63,6 +63,31 @@ public final class PackagedReplica implements AutoCloseable {
         return replica;
     }
 
+    /**
+     * Starts it expecting start-up to be refused: waits up to 120 s for the process to exit and
+     * returns its exit code and log. Fails if it is still running then (it was not refused).
+     */
+    public static Refusal startRefused(String name, java.util.Map<String, String> extra)
+            throws IOException, InterruptedException {
+        java.util.Map<String, String> config = new java.util.LinkedHashMap<>(RealDatabases.servers().config());
+        config.putAll(extra);
+        Path configFile = RealDatabases.privateConfigFile("replica-" + name, config);
+        Path log = Path.of("target/quarkus-it-" + name + ".log");
+        Process process = new ProcessBuilder(PackagedApplication.command(List.of(
+                "-Dquarkus.config.locations=" + configFile.toUri(),
+                "-Dquarkus.http.port=" + freePort(),
+                "-Dquarkus.management.port=" + freePort()))).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("replica " + name + " was still running after 120 s: start-up was not refused");
+        }
+        return new Refusal(process.exitValue(), java.nio.file.Files.readString(log));
+    }
+
+    /** How a refused start-up ended: the exit code and everything the process wrote. */
+    public record Refusal(int exitCode, String log) {
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -1,6 +1,7 @@
 package io.tenantgate.control.registry;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.platform.problem.ProblemException;
@@ -68,15 +69,18 @@ public class StoredPasswords {
         this.config = config;
     }
 
+    @RegisterForReflection
     @Schema(name = "KeyCount", description = "How many tenants' stored passwords one key seals")
     public record KeyUse(String key, long tenants, boolean inKeyring, boolean current) {
     }
 
+    @RegisterForReflection
     @Schema(name = "ReEncryption", description = "This replica's latest re-encryption run")
     public record ReEncryption(String state, Instant startedAt, Instant finishedAt, long resealed,
                                long changedConcurrently, long failed, List<String> failures) {
     }
 
+    @RegisterForReflection
     @Schema(name = "CredentialKeys", description = "The keyring and which key seals how many stored passwords")
     public record Census(String currentKey, List<String> keyring, List<KeyUse> storedPasswords,
                          long notUnderCurrentKey, ReEncryption reEncryption) {

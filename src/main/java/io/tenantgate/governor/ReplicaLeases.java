@@ -379,6 +379,11 @@ public class ReplicaLeases {
         }
     }
 
+    /** This replica's id: {@code tenantgate.budget.lease.replica-id}, or the host name and a random suffix. */
+    public String replicaId() {
+        return replicaId;
+    }
+
     public View view() {
         if (!timings.enabled()) {
             return new View(false, replicaId, "OFF", 1, -1, Map.of());

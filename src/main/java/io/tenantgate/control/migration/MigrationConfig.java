@@ -3,6 +3,8 @@ package io.tenantgate.control.migration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /** How the fleet upgrade brings existing tenants to this build's schema. */
 @ConfigMapping(prefix = "tenantgate.migration")
 public interface MigrationConfig {
@@ -21,4 +23,12 @@ public interface MigrationConfig {
      */
     @WithDefault("2")
     int concurrencyPerServer();
+
+    /**
+     * One replica runs the fleet upgrade at a time, holding a claim in the registry that it renews
+     * every fifth of this; a claim not renewed for this long belongs to a dead runner and another
+     * replica takes the upgrade over.
+     */
+    @WithDefault("30s")
+    Duration claimTimeout();
 }

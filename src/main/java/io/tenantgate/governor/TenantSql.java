@@ -3,6 +3,7 @@ package io.tenantgate.governor;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.tenantgate.governor.resilience.TenantGuards;
+import io.tenantgate.governor.route.CredentialRenewal;
 import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.platform.failure.DatabaseFailures;
 import io.tenantgate.platform.failure.DeadlineExceeded;
@@ -18,7 +19,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
@@ -40,6 +43,9 @@ import java.util.function.Function;
  *       ({@link Idempotence}, {@link DatabaseFailures}).</li>
  *   <li>A tenant whose database keeps failing is cut off by its own breaker: its calls fail fast
  *       with 503 {@code tenant-unavailable} and open no connection; other tenants are untouched.</li>
+ *   <li>A log-in the tenant's database rejects is not counted by the breaker before the tenant's
+ *       secret has been read again, once per call ({@link CredentialRenewal}): if it holds another
+ *       password, the call tries again with it and the breaker never hears of the old one.</li>
  * </ul>
  * Layering, outermost first: deadline clock, retry, breaker, pool (budget, queue, acquire timeout).
  *
@@ -54,7 +60,8 @@ import java.util.function.Function;
  * <pre>
  *   ATTEMPT ──breaker open / success / final failure──▶ ENDED
  *     │  └──retryable failure, retries and time left──▶ BACKING OFF ──timer──▶ ATTEMPT
- *     └──pool retired under it (once per attempt)──▶ ATTEMPT (the tenant's new pool)
+ *     ├──pool retired under it (once per attempt)──▶ ATTEMPT (the tenant's new pool)
+ *     └──log-in rejected, the secret holds another password (once per call)──▶ ATTEMPT (with it)
  *   any ──deadline timer / cancelled by the caller──▶ ENDED (the running attempt is stopped)
  * </pre>
  * {@link Call#ended} flips once: the caller hears exactly one outcome, on its own context. The
@@ -74,13 +81,15 @@ public class TenantSql {
 
     private final TenantPools pools;
     private final TenantGuards guards;
+    private final CredentialRenewal credentials;
     private final Vertx vertx;
     private final long deadlineNanos;
 
-    public TenantSql(TenantPools pools, TenantGuards guards, Vertx vertx) {
+    public TenantSql(TenantPools pools, TenantGuards guards, CredentialRenewal credentials, Vertx vertx) {
         this.pools = pools;
         this.vertx = vertx;
         this.guards = guards;
+        this.credentials = credentials;
         this.deadlineNanos = guards.config().requestDeadline().toNanos();
     }
 
@@ -124,7 +133,8 @@ public class TenantSql {
 
     /** One governed call; see the class comment for its states. */
     private final class Call<T> {
-        private final TenantRoute tenant;
+        /** The route the call began with, or the one with a renewed password ({@link #renewedAfter}). */
+        private volatile TenantRoute tenant;
         private final Idempotence idempotence;
         private final Function<SqlConnection, Uni<T>> work;
         private final UniEmitter<? super T> emitter;
@@ -136,6 +146,7 @@ public class TenantSql {
         private volatile TenantPool pool;
         private volatile TenantPool.Attempt<T> attempt;
         private int retries;
+        private volatile boolean credentialsRenewed;
 
         Call(TenantRoute tenant, Idempotence idempotence, Function<SqlConnection, Uni<T>> work,
              UniEmitter<? super T> emitter) {
@@ -174,8 +185,22 @@ public class TenantSql {
             TenantPool.Attempt<T> next = new TenantPool.Attempt<>();
             pool = current;
             attempt = next;
-            current.guard().call(() -> current.run(work, next))
+            current.guard().call(() -> current.run(work, next).exceptionallyCompose(this::renewedAfter))
                     .whenComplete((item, failure) -> settled(current, item, failure, afterRetired));
+        }
+
+        /**
+         * Inside the breaker: a rejected log-in asks once per call for the tenant's secret as it is
+         * now. A new password ends the attempt as {@link Renewed}, which the breaker does not count;
+         * otherwise the rejection stands and counts.
+         */
+        private CompletionStage<T> renewedAfter(Throwable failure) {
+            if (credentialsRenewed || !DatabaseFailures.isRejectedLogin(failure)) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            credentialsRenewed = true;
+            return credentials.renewed(tenant).thenCompose(renewed -> CompletableFuture.failedFuture(
+                    renewed == null ? failure : new Renewed(renewed)));
         }
 
         private void settled(TenantPool on, T item, Throwable failure, boolean afterRetired) {
@@ -190,6 +215,9 @@ public class TenantSql {
             }
             if (cause instanceof TenantPool.Retired && !afterRetired) {
                 attempt(true);
+            } else if (cause instanceof Renewed renewed) {
+                tenant = renewed.route;
+                attempt(afterRetired);
             } else if (cause instanceof CircuitBreakerOpenException) {
                 end(null, ProblemException.unavailable("tenant-unavailable", "the database of tenant " + tenant.key()
                         + " is failing; its calls are paused", on.guard().retryAfterSeconds()));
@@ -245,6 +273,17 @@ public class TenantSql {
             }
         }
     }
+
+    /** The tenant's secret holds a newer password than the one its database rejected; never counted by a breaker. */
+    private static final class Renewed extends RuntimeException {
+        final transient TenantRoute route;
+
+        Renewed(TenantRoute route) {
+            super("the tenant's secret was renewed", null, false, false);
+            this.route = route;
+        }
+    }
+
     /** What the caller is told once retrying is over. Expected outcomes (404, 409, ...) pass through. */
     private static Throwable answer(TenantRoute tenant, Throwable failure) {
         if (failure instanceof DeadlineExceeded) {

@@ -46,6 +46,8 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
             }
         });
         config.put("tenantgate.demo.enabled", "true");
+        // Where tenants' file: references point, as a mounted Kubernetes Secret would be.
+        config.put("tenantgate.credentials.secrets-dir", secretsDir().toString());
         managementPort = freePort();
         if (!Boolean.getBoolean("tenantgate.test.packaged")) {
             return config; // @QuarkusTest: the configuration stays in this JVM
@@ -56,6 +58,15 @@ public class RealDatabases implements QuarkusTestResourceLifecycleManager {
         launch.put("quarkus.config.locations", privateConfigFile("packaged-app", config).toUri().toString());
         launch.put("quarkus.management.port", Integer.toString(managementPort));
         return launch;
+    }
+
+    /** The application's {@code tenantgate.credentials.secrets-dir}: tests write tenants' secret files here. */
+    public static Path secretsDir() {
+        try {
+            return Files.createDirectories(Path.of("target/tenant-secrets").toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The management port of the packaged application under test (probes, metrics). */

@@ -128,7 +128,7 @@ public class TenantAdminResource {
     public record TenantChange(String displayName, TenantStatus status, String host,
                                @Schema(minimum = "1", maximum = "65535") Integer port, String database, String username,
                                @Schema(description = "Stored encrypted; never returned") String password,
-                               @Schema(description = "`env:NAME` or `config:property`, naming the tenant's own secret")
+                               @Schema(description = "`env:NAME`, `config:property` or `file:KEY` (a secret file: follows rotation), naming the tenant's own secret")
                                String passwordRef, TlsMode tlsMode,
                                @Schema(minimum = "1", maximum = "1000", nullable = true, description = "null: back to the configured default")
                                Integer maxPoolSize) {

@@ -67,6 +67,10 @@ public class TenantProvisioner {
     }
 
     public Uni<TenantRoute> provision(NewTenant spec) {
+        return fileReadAgain(spec.key(), spec.passwordRef()).chain(() -> provisionValid(spec));
+    }
+
+    private Uni<TenantRoute> provisionValid(NewTenant spec) {
         validate(spec, spec.passwordRef() != null);
         Tenant tenant = toEntity(spec);
         TenantRoute route = directory.route(tenant);
@@ -139,7 +143,8 @@ public class TenantProvisioner {
      * Suspending retires the pool at once. {@code null} if there is no such tenant.
      */
     public Uni<TenantView> change(String key, TenantPatch patch) {
-        return Panache.withSession(() -> repository.findById(key)).chain(current -> {
+        return fileReadAgain(key, patch.passwordRef()).chain(() -> Panache.withSession(() -> repository.findById(key)))
+                .chain(current -> {
             if (current == null) {
                 return Uni.createFrom().nullItem();
             }
@@ -357,7 +362,7 @@ public class TenantProvisioner {
         if ((spec.password() == null) == (spec.passwordRef() == null)) {
             errors.add(new Problem.FieldError("password", "give exactly one of password and passwordRef"));
         } else if (spec.passwordRef() != null && !CredentialResolver.isWellFormedReference(spec.passwordRef())) {
-            errors.add(new Problem.FieldError("passwordRef", "env:NAME or config:property.name"));
+            errors.add(new Problem.FieldError("passwordRef", "env:NAME, config:property.name or file:<key>[.<suffix>]"));
         }
         if (spec.maxPoolSize() != null && (spec.maxPoolSize() < 1 || spec.maxPoolSize() > 1000)) {
             errors.add(new Problem.FieldError("maxPoolSize", "1 to 1000"));
@@ -368,6 +373,17 @@ public class TenantProvisioner {
         if (checkReference) {
             checkReference(spec.key(), spec.passwordRef());
         }
+    }
+
+    /**
+     * A tenant's own {@code file:} reference is read again before it is checked: a secret file
+     * mounted a moment ago resolves without waiting for the next check of the directory.
+     */
+    private Uni<Void> fileReadAgain(String key, String ref) {
+        if (ref == null || !credentials.isOwnReference(key, ref)) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().completionStage(() -> credentials.reread(ref).toCompletionStage()).replaceWithVoid();
     }
 
     /** A reference names this tenant's own secret and resolves now; both are checked before any connect. */

@@ -1,5 +1,6 @@
 package io.tenantgate.control.registry;
 
+import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
@@ -20,32 +21,47 @@ import java.util.function.Function;
  * {@code .config-prefix}). So whoever writes a registry entry can make tenantgate send neither its
  * own secrets (the credentials key, the registry password) nor another tenant's password to a
  * database host of their choosing.
+ *
+ * <p>{@code env:} and {@code config:} values are read once, at start-up: changing one needs a
+ * restart. {@code file:<key>[.<suffix>]} names the tenant's own file in
+ * {@code tenantgate.credentials.secrets-dir} ({@link SecretFiles}), which follows the file when it
+ * changes: a rotated password is taken up without a restart.
  */
 @ApplicationScoped
 public class CredentialResolver {
+
+    private static final String FILE = "file:";
 
     private final CredentialCipher cipher;
     private final Config config;
     private final CredentialsConfig credentials;
     private final Function<String, String> environment;
+    private final SecretFiles files;
 
     @Inject
-    public CredentialResolver(CredentialCipher cipher, Config config, CredentialsConfig credentials) {
-        this(cipher, config, credentials, System::getenv);
+    public CredentialResolver(CredentialCipher cipher, Config config, CredentialsConfig credentials,
+                              SecretFiles files) {
+        this(cipher, config, credentials, System::getenv, files);
     }
 
     CredentialResolver(CredentialCipher cipher, Config config, CredentialsConfig credentials,
-                       Function<String, String> environment) {
+                       Function<String, String> environment, SecretFiles files) {
         this.cipher = cipher;
         this.config = config;
         this.credentials = credentials;
         this.environment = environment;
+        this.files = files;
     }
 
-    /** Whether a reference has the form {@code env:NAME} or {@code config:property.name}. */
+    /** Whether a reference has the form {@code env:NAME}, {@code config:property.name} or {@code file:<key>[.<suffix>]}. */
     public static boolean isWellFormedReference(String ref) {
         return ref != null && (ref.matches("^env:[A-Za-z_][A-Za-z0-9_]{0,254}$")
-                || ref.matches("^config:[A-Za-z0-9_.\\-]{1,248}$"));
+                || ref.matches("^config:[A-Za-z0-9_.\\-]{1,248}$") || isFileReference(ref));
+    }
+
+    /** Whether a reference names a secret file: {@code file:<key>[.<suffix>]}, never a path. */
+    public static boolean isFileReference(String ref) {
+        return ref != null && ref.startsWith(FILE) && SecretFiles.isName(ref.substring(FILE.length()));
     }
 
     /**
@@ -60,16 +76,26 @@ public class CredentialResolver {
             // The key's characters [a-z0-9-] map one to one onto [A-Z0-9_]: no two tenants share a name.
             return ref.substring(4).equals(credentials.envPrefix() + tenantKey.toUpperCase(Locale.ROOT).replace('-', '_'));
         }
-        String own = credentials.configPrefix() + tenantKey;
-        String name = ref.substring(7);
+        boolean file = ref.startsWith(FILE);
+        String own = file ? tenantKey : credentials.configPrefix() + tenantKey;
+        String name = ref.substring(file ? FILE.length() : 7);
         // Tenant keys contain no dot, so "<key>." can never be the start of another tenant's name.
         return name.equals(own) || (name.startsWith(own + ".") && name.length() > own.length() + 1);
     }
 
-    /** The references a tenant may use, for messages: {@code env:TENANT_SECRET_ACME or config:...acme[.<suffix>]}. */
+    /** The references a tenant may use, for messages: {@code env:TENANT_SECRET_ACME, config:...acme[.<suffix>] or file:acme[.<suffix>]}. */
     public String ownReferences(String tenantKey) {
-        return "env:" + credentials.envPrefix() + tenantKey.toUpperCase(Locale.ROOT).replace('-', '_') + " or config:"
-                + credentials.configPrefix() + tenantKey + "[.<suffix>]";
+        return "env:" + credentials.envPrefix() + tenantKey.toUpperCase(Locale.ROOT).replace('-', '_') + ", config:"
+                + credentials.configPrefix() + tenantKey + "[.<suffix>] or " + FILE + tenantKey + "[.<suffix>]";
+    }
+
+    /**
+     * Reads a {@code file:} reference's file again now, off the event loop: a secret mounted a
+     * moment ago, or rotated since the last check, is what it resolves to afterwards. Other
+     * references resolve from what was read at start-up; for them this does nothing.
+     */
+    public Future<Optional<String>> reread(String ref) {
+        return isFileReference(ref) ? files.reread(ref.substring(FILE.length())) : Future.succeededFuture(Optional.empty());
     }
 
     /** Whether the reference resolves to a value now. */
@@ -97,6 +123,9 @@ public class CredentialResolver {
         }
         if (ref.startsWith("env:")) {
             return Optional.ofNullable(environment.apply(ref.substring(4))).filter(v -> !v.isEmpty());
+        }
+        if (ref.startsWith(FILE)) {
+            return files.value(ref.substring(FILE.length()));
         }
         return config.getOptionalValue(ref.substring(7), String.class).filter(v -> !v.isEmpty());
     }

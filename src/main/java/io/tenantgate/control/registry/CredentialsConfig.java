@@ -3,6 +3,8 @@ package io.tenantgate.control.registry;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,4 +47,15 @@ public interface CredentialsConfig {
     /** Properties a tenant's {@code config:} password reference may name start with this. */
     @WithDefault("tenantgate.tenant-secrets.")
     String configPrefix();
+
+    /**
+     * The directory of tenant secret files that {@code file:} password references name, one file
+     * per tenant, e.g. a mounted Kubernetes Secret with one key per tenant (see {@link SecretFiles}).
+     * Unset: {@code file:} references resolve to nothing.
+     */
+    Optional<Path> secretsDir();
+
+    /** How often the secrets directory is checked for changed files; a changed file is read again. */
+    @WithDefault("10s")
+    Duration secretsReloadPeriod();
 }

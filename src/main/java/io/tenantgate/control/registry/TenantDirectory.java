@@ -3,6 +3,7 @@ package io.tenantgate.control.registry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tenantgate.governor.resilience.Deadlines;
+import io.tenantgate.governor.route.CredentialRenewal;
 import io.tenantgate.governor.route.TenantRoute;
 import io.tenantgate.platform.problem.ProblemException;
 import io.vertx.core.Vertx;
@@ -10,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,9 +31,14 @@ import java.util.concurrent.TimeoutException;
  * slow or dead registry costs known tenants nothing for up to {@code max-stale}; past that, or for
  * a tenant never seen, the request waits at most {@code lookup-timeout} and then gets 503
  * {@code registry-unavailable}. A change made elsewhere is seen within {@code route-ttl} plus one lookup.
+ *
+ * <p>A password in a secret file ({@code file:} reference) is taken from {@link SecretFiles} at
+ * every load, so a rotated file reaches the route within {@code secrets-reload-period} plus
+ * {@code route-ttl}; and at once when the tenant's database rejects the old password
+ * ({@link #renewed}), without waiting for the registry.
  */
 @ApplicationScoped
-public class TenantDirectory {
+public class TenantDirectory implements CredentialRenewal {
 
     private static final Logger LOG = Logger.getLogger(TenantDirectory.class);
 
@@ -42,6 +50,8 @@ public class TenantDirectory {
     /** Orders this instance's routes by when their registry read began (see {@link TenantRoute}). */
     private final AtomicLong resolutions = new AtomicLong();
     private final Vertx vertx;
+    /** The {@code file:} reference of each tenant whose password is in a secret file, as last resolved. */
+    private final ConcurrentMap<String, String> fileReferences = new ConcurrentHashMap<>();
 
     /**
      * {@code route} is {@code null} for a tenant the registry does not have. An invalidated entry
@@ -177,8 +187,45 @@ public class TenantDirectory {
             throw ProblemException.unavailable("tenant-credentials-unavailable",
                     "the credentials of tenant '" + tenant.key + "' cannot be resolved", 30);
         }
+        if (tenant.passwordEncrypted == null && CredentialResolver.isFileReference(tenant.passwordRef)) {
+            fileReferences.put(tenant.key, tenant.passwordRef);
+        } else {
+            fileReferences.remove(tenant.key);
+        }
         return new TenantRoute(tenant.key, tenant.displayName, tenant.status, tenant.kind, tenant.host, tenant.port,
                 tenant.databaseName, tenant.username, password, tenant.tlsMode, tenant.maxPoolSize, tenant.schemaVersion,
                 order);
+    }
+
+    /**
+     * Reads the tenant's secret file again (only for a {@code file:} reference: other secrets do not
+     * change while the process runs). If it now holds another password, the cached route takes it
+     * too, so the tenant's next requests need no rejection of their own.
+     */
+    @Override
+    public CompletionStage<TenantRoute> renewed(TenantRoute rejected) {
+        String ref = fileReferences.get(rejected.key());
+        if (ref == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return credentials.reread(ref)
+                .map(value -> value.filter(password -> !password.equals(rejected.password()))
+                        .map(password -> renew(rejected, password)).orElse(null))
+                .otherwise((TenantRoute) null)
+                .toCompletionStage();
+    }
+
+    private TenantRoute renew(TenantRoute rejected, String password) {
+        Cached before = cache.get(rejected.key());
+        Cached after = cache.computeIfPresent(rejected.key(), (key, cached) -> cached.route() != null
+                && cached.route().password().equals(rejected.password())
+                ? new Cached(cached.route().withPassword(password, resolutions.incrementAndGet()), cached.loadedAt(), false)
+                : cached);
+        if (after != before) { // once per rotation, however many log-ins were rejected at the same moment
+            LOG.infof("tenant %s: its database rejected the password; its secret file holds another, which is used now",
+                    rejected.key());
+        }
+        // Ordered after the cached route: the pool built from it is the one the tenant keeps.
+        return rejected.withPassword(password, resolutions.incrementAndGet());
     }
 }

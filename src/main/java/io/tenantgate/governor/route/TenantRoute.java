@@ -28,6 +28,12 @@ public record TenantRoute(String key, String displayName, TenantStatus status, D
                 Integer.MAX_VALUE, 0);
     }
 
+    /** This route with another password, ordered as {@code resolvedOrder} (a secret read again). */
+    public TenantRoute withPassword(String newPassword, long order) {
+        return new TenantRoute(key, displayName, status, kind, host, port, database, username, newPassword, tlsMode,
+                maxPoolSize, schemaVersion, order);
+    }
+
     /** True if this route was read from the registry before {@code other} was: it may predate a change. */
     public boolean resolvedBefore(TenantRoute other) {
         return resolvedOrder < other.resolvedOrder;

@@ -85,7 +85,20 @@ public final class DatabaseFailures {
             3024); // MySQL: max_execution_time exceeded
     private static final Set<String> PG_STATEMENT_TIMEOUT = Set.of("57014"); // canceling statement
 
+    /** The server refused the log-in: wrong password or user (28P01, 28000; 1045), no access to the database (1044). */
+    private static final Set<Integer> MYSQL_LOGIN_REJECTED = Set.of(1044, 1045);
+    private static final Set<String> PG_LOGIN_REJECTED = Set.of("28P01", "28000");
+
     private DatabaseFailures() {
+    }
+
+    /**
+     * The server refused the credentials of a log-in (a connect or a MySQL change of user). Counts
+     * against the tenant ({@link #isUnavailable}); a rotated secret is read again first
+     * ({@code TenantSql}).
+     */
+    public static boolean isRejectedLogin(Throwable failure) {
+        return anyCause(failure, t -> hasCode(t, MYSQL_LOGIN_REJECTED, PG_LOGIN_REJECTED));
     }
 
     /** A lock wait gave up: PostgreSQL {@code lock_timeout} (55P03), InnoDB's lock wait timeout (1205). */
@@ -170,11 +183,11 @@ public final class DatabaseFailures {
                 return "unknown host";
             }
             if (t instanceof PgException pg) {
-                return describeCode("SQLSTATE " + pg.getSqlState(), Set.of("28P01", "28000").contains(pg.getSqlState()),
+                return describeCode("SQLSTATE " + pg.getSqlState(), PG_LOGIN_REJECTED.contains(pg.getSqlState()),
                         pg.getSqlState() != null && pg.getSqlState().startsWith("57P"));
             }
             if (t instanceof MySQLException my) {
-                return describeCode("error " + my.getErrorCode(), Set.of(1044, 1045).contains(my.getErrorCode()),
+                return describeCode("error " + my.getErrorCode(), MYSQL_LOGIN_REJECTED.contains(my.getErrorCode()),
                         my.getErrorCode() == 1053 || my.getErrorCode() == 1927);
             }
             if (isLostConnection(t)) {

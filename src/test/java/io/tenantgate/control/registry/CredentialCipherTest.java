@@ -26,6 +26,16 @@ class CredentialCipherTest {
         public String configPrefix() {
             return "tenantgate.tenant-secrets.";
         }
+
+        @Override
+        public Optional<java.nio.file.Path> secretsDir() {
+            return Optional.empty();
+        }
+
+        @Override
+        public java.time.Duration secretsReloadPeriod() {
+            return java.time.Duration.ofSeconds(10);
+        }
     }
 
     private static CredentialsConfig config(Optional<String> key) {

@@ -115,8 +115,11 @@ public class LeaseTimings {
         return renewNanos;
     }
 
-    /** Others count a lease this old as expired (its share above its minimum is theirs to reuse). */
-    long expiredAfterNanos() {
+    /**
+     * Others count a lease this old as expired (its share above its minimum is theirs to reuse);
+     * a younger one is a live replica.
+     */
+    public long expiredAfterNanos() {
         return ttlNanos + marginNanos;
     }
 

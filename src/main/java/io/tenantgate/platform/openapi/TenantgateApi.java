@@ -35,6 +35,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Header(name = ProblemResponses.REQUEST_ID, description = "The request's id (the caller's, if it sent a "
                         + "sane one): quote it to operators, it is in every log line of the request",
                         schema = @Schema(type = SchemaType.STRING)),
+                @Header(name = "Tenantgate-Replica", description = "The replica that answered (its lease id): an admin "
+                        + "view is that replica's own", schema = @Schema(type = SchemaType.STRING)),
                 @Header(name = "Retry-After", description = "Seconds to wait before trying again",
                         schema = @Schema(type = SchemaType.INTEGER))}),
         // The order Swagger UI shows: the tenant APIs first, then what operators use.

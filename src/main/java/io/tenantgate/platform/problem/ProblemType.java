@@ -26,7 +26,6 @@ public enum ProblemType {
     UNKNOWN_TENANT(404, "unknown-tenant", "no such tenant"),
     CUSTOMER_NOT_FOUND(404, "customer-not-found", "no such customer"),
     REPORT_NOT_FOUND(404, "report-not-found", "no such report"),
-    NO_LIVE_POOL(404, "no-live-pool", "the tenant has no live pool"),
     NOT_FOUND(404, "not-found", "nothing here"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "the method is not allowed here"),
     NOT_ACCEPTABLE(406, "not-acceptable", "no acceptable representation"),

@@ -27,12 +27,31 @@ enum AdminAction {
         JsonObject perform(TenantPools pools, String tenant) {
             return new JsonObject().put("evicted", new JsonArray(pools.evictIdle()));
         }
+    },
+    /**
+     * Report every live pool: {@code {"pools": [PoolView, ...]}}. A view, not a change: the
+     * issuer deletes it once answered, so nobody reports it late and its results are not stored.
+     */
+    LIST_POOLS("list-pools", false) {
+        @Override
+        JsonObject perform(TenantPools pools, String tenant) {
+            JsonArray views = new JsonArray();
+            AdminPoolsResource.PoolView.of(pools).forEach(view -> views.add(JsonObject.mapFrom(view)));
+            return new JsonObject().put("pools", views);
+        }
     };
 
     final String stored;
+    /** Kept in the registry after the answer, so a replica that missed it acts when it comes back. */
+    final boolean kept;
 
     AdminAction(String stored) {
+        this(stored, true);
+    }
+
+    AdminAction(String stored, boolean kept) {
         this.stored = stored;
+        this.kept = kept;
     }
 
     abstract JsonObject perform(TenantPools pools, String tenant);

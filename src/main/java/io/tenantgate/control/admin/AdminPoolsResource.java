@@ -8,6 +8,7 @@ import io.tenantgate.governor.ReplicaLeases;
 import io.tenantgate.governor.TenantPools;
 import io.tenantgate.platform.problem.ProblemException;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -65,6 +66,29 @@ public class AdminPoolsResource {
     /** One live pool as the operator sees it. */
     public record PoolView(String tenant, String server, int open, int inUse, int idle, int waiting, int max,
                            long idleSeconds, Instant lastUsed, long uses, String breaker) {
+
+        /** Every live pool of this replica, now. */
+        static List<PoolView> of(TenantPools pools) {
+            Instant now = Instant.now();
+            return pools.snapshot().tenants().stream()
+                    .map(t -> new PoolView(t.tenant(), t.server(), t.open(), t.inUse(), t.idle(), t.waiting(), t.max(),
+                            t.inUse() > 0 ? 0 : Duration.between(t.lastUsed(), now).toSeconds(), t.lastUsed(),
+                            t.uses(), t.breaker()))
+                    .toList();
+        }
+    }
+
+    /** One replica's live pools. */
+    public record ReplicaPools(String replica, List<PoolView> pools) {
+    }
+
+    /**
+     * Every live replica's pools, as each answered within the bound.
+     *
+     * @param pending live replicas that had not answered within the bound: their pools are missing
+     * @param gone    replicas live when the view was asked for whose lease has ended since
+     */
+    public record FleetPools(List<ReplicaPools> replicas, List<String> pending, List<String> gone) {
     }
 
     /** What one replica did when asked to evict a tenant's pool. */
@@ -102,12 +126,28 @@ public class AdminPoolsResource {
             headers = @Header(ref = REPLICA_HEADER), content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(type = SchemaType.ARRAY, implementation = PoolView.class)))
     public Response pools() {
-        Instant now = Instant.now();
-        return fromThisReplica(pools.snapshot().tenants().stream()
-                .map(t -> new PoolView(t.tenant(), t.server(), t.open(), t.inUse(), t.idle(), t.waiting(), t.max(),
-                        t.inUse() > 0 ? 0 : Duration.between(t.lastUsed(), now).toSeconds(), t.lastUsed(), t.uses(),
-                        t.breaker()))
-                .toList());
+        return fromThisReplica(PoolView.of(pools));
+    }
+
+    /**
+     * Every live replica's pools, gathered through the registry like the levers' acknowledgements;
+     * a view is not kept: a replica that has not answered within the bound is listed as pending.
+     */
+    @GET
+    @Path("/fleet/pools")
+    @Operation(operationId = "listFleetPools", summary = "Every live tenant pool of every live replica")
+    @APIResponse(responseCode = "200", description = "Each replica's pools; pending: replicas that did not answer in time",
+            headers = @Header(ref = REPLICA_HEADER), content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = FleetPools.class)))
+    public Uni<Response> fleetPools() {
+        return fleet.perform(AdminAction.LIST_POOLS, null).map(outcome -> fromThisReplica(new FleetPools(
+                outcome.acted().entrySet().stream().map(e -> new ReplicaPools(e.getKey(), poolViews(e.getValue())))
+                        .toList(), outcome.pending(), outcome.gone())));
+    }
+
+    private static List<PoolView> poolViews(JsonObject result) {
+        JsonArray views = result.getJsonArray("pools");
+        return views == null ? List.of() : views.stream().map(v -> ((JsonObject) v).mapTo(PoolView.class)).toList();
     }
 
     @GET

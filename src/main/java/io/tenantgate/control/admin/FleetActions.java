@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  * pool before the lease is deleted, or crashed). Nothing is waited for without bound, and nothing
  * blocks: the wait is timers and registry queries.
  *
+ * <p>A view ({@link AdminAction#kept} false: the fleet's pools) travels the same way and is deleted
+ * with its acknowledgements once answered: nobody acts on it late, and the registry keeps no copies.
+ *
  * <p>With leases off there is one replica and no lease table to name the others: the action is
  * performed here only and the outcome names this replica.
  */
@@ -132,8 +135,20 @@ public class FleetActions {
                     Round first = new Round(Map.of(replicaId(), mine), mustAct);
                     // A failed acknowledgement is written again by this replica's poller; the wait goes on.
                     return poller.acknowledge(seq, mine).onFailure().recoverWithNull()
-                            .chain(() -> await(seq, mustAct, first, deadline, liveSeconds));
+                            .chain(() -> await(seq, mustAct, first, deadline, liveSeconds))
+                            .invoke(outcome -> {
+                                if (!action.kept) {
+                                    forget(seq);
+                                }
+                            });
                 });
+    }
+
+    /** Deletes an answered view with its acknowledgements; if this fails, the daily purge does it. */
+    private void forget(long seq) {
+        registry.preparedQuery("DELETE FROM admin_action WHERE seq = $1").execute(Tuple.of(seq))
+                .subscribe().with(done -> { },
+                        failure -> LOG.debugf("could not delete admin action %d: %s", seq, failure.toString()));
     }
 
     /** What one read of the registry showed: acknowledgements, and which replicas are live. */

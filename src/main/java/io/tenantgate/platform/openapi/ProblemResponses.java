@@ -83,6 +83,7 @@ public class ProblemResponses implements OASFilter {
                     ProblemType.TENANT_CREDENTIALS_REQUIRED))),
             Map.entry("removeTenant", union(REGISTRY, EnumSet.of(ProblemType.INVALID_TENANT_KEY, ProblemType.UNKNOWN_TENANT))),
             Map.entry("listPools", OPERATOR),
+            Map.entry("listFleetPools", REGISTRY),
             Map.entry("listServers", OPERATOR),
             Map.entry("getReplica", OPERATOR),
             Map.entry("evictPool", union(REGISTRY, EnumSet.of(ProblemType.INVALID_TENANT_KEY, ProblemType.UNKNOWN_TENANT))),

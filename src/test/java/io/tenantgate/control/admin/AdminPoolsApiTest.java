@@ -49,7 +49,7 @@ class AdminPoolsApiTest {
 
     @Test
     void onlyOperatorsMayUseTheAdminApi() {
-        for (String path : new String[] {"/admin/pools", "/admin/servers"}) {
+        for (String path : new String[] {"/admin/pools", "/admin/servers", "/admin/fleet/pools"}) {
             given().when().get(path).then().statusCode(401).contentType("application/problem+json");
             given().auth().oauth2(TestTokens.forTenant(DemoServers.ACME)).when().get(path).then().statusCode(403)
                     .contentType("application/problem+json");
@@ -121,6 +121,19 @@ class AdminPoolsApiTest {
                 .body("replicas[0].replica", equalTo(replica))
                 .body("replicas[0].evicted", equalTo(true));
         assertFalse(pools.hasPool(DemoServers.ACME));
+    }
+
+    @Test
+    void theFleetViewListsEachReplicasPoolsUnderItsName() {
+        assertEquals("200", LoadClients.call(port, "/api/customers", TestTokens.forTenant(DemoServers.ACME)));
+        String replica = leases.replicaId();
+        given().auth().oauth2(OPERATOR).when().get("/admin/fleet/pools").then().statusCode(200)
+                .header(AdminPoolsResource.REPLICA_HEADER, replica)
+                .body("replicas.replica", contains(replica))
+                .body("replicas[0].pools.tenant", hasItem(DemoServers.ACME))
+                .body("replicas[0].pools.find { it.tenant == 'acme' }.lastUsed", notNullValue())
+                .body("replicas[0].pools.find { it.tenant == 'acme' }.max", notNullValue())
+                .body("pending", empty());
     }
 
     @Test

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Admin levers act on the whole fleet: three packaged replicas on one registry (the suite's
  * instance and two more), each with a pool for a tenant; an evict through any one of them closes
- * the tenant's pool on all three before it answers, and so does evict-idle. A frozen replica
+ * the tenant's pool on all three before it answers, and so does evict-idle; the fleet view shows
+ * each replica's pools. A frozen replica
  * (SIGSTOP) is reported pending after {@code tenantgate.admin.fleet-wait}, with 202, and acts once
  * thawed; a stopped one (SIGTERM: its lease is deleted) is not waited for.
  */
@@ -60,6 +61,12 @@ class FleetAdminIT {
             ports.values().forEach(port -> assertEquals("200", LoadClients.call(port, "/api/customers", GLOBEX)));
             ports.values().forEach(port -> assertTrue(pools(port).contains(DemoServers.GLOBEX)));
             long start = System.nanoTime();
+            JsonNode fleetView = get(c.port(), "/admin/fleet/pools");
+            long viewMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(new TreeSet<>(ids.values()), replicaIds(fleetView), "the fleet view has every replica: " + fleetView);
+            fleetView.path("replicas").forEach(r -> assertTrue(r.path("pools").toString().contains(
+                    "\"tenant\":\"" + DemoServers.GLOBEX + "\""), "each replica's own pools: " + r));
+            start = System.nanoTime();
             HttpResponse<String> evicted = post(b.port(), "/admin/pools/" + DemoServers.GLOBEX + "/evict");
             long evictMillis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(200, evicted.statusCode(), evicted.body());
@@ -116,8 +123,8 @@ class FleetAdminIT {
                     afterStop.body());
             assertEquals(0, afterStopAnswer.path("pending").size(), afterStop.body());
 
-            System.out.printf("fleet evict acknowledged by 3 replicas in %d ms; evict-idle in %d ms; with one frozen:"
-                    + " 202 after %d ms, pending %s; after a stop, 2 replicas in %d ms%n", evictMillis, idleMillis,
+            System.out.printf("fleet pool view from 3 replicas in %d ms; fleet evict acknowledged by 3 replicas in %d ms; evict-idle in %d ms; with one frozen:"
+                    + " 202 after %d ms, pending %s; after a stop, 2 replicas in %d ms%n", viewMillis, evictMillis, idleMillis,
                     partialMillis, partialAnswer.path("pending"), afterStopMillis);
         }
     }

@@ -145,7 +145,7 @@ public class FleetActionPoller {
         }
         boolean first = !performed.containsKey(seq);
         JsonObject result = performOnce(seq, action, tenant);
-        if (first) {
+        if (first && action.kept) { // a change is worth a line; a view (a list of pools) is not
             LOG.infof("performed fleet-wide admin action %d %s%s here: %s", seq, name,
                     tenant == null ? "" : " " + tenant, result.encode());
         }

@@ -130,7 +130,8 @@ public class FleetActions {
                         }
                     });
                     JsonObject mine = poller.performOnce(seq, action, tenant);
-                    LOG.infof("fleet-wide admin action %d %s%s issued here; %d live replicas must act",
+                    LOG.logf(action.kept ? Logger.Level.INFO : Logger.Level.DEBUG,
+                            "fleet-wide admin action %d %s%s issued here; %d live replicas must act",
                             seq, action.stored, tenant == null ? "" : " " + tenant, mustAct.size());
                     Round first = new Round(Map.of(replicaId(), mine), mustAct);
                     // A failed acknowledgement is written again by this replica's poller; the wait goes on.

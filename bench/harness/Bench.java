@@ -92,14 +92,22 @@ public final class Bench {
         }
     }
 
-    /** {@code --single}: only the single-tenant rounds, counts and profile, for working on the request path. */
-    record Options(int seconds, int warmup, int registered, int[] tiers, int cold, boolean smoke, boolean single)
-            implements java.io.Serializable {
+    /**
+     * {@code --single}: only the single-tenant rounds, counts and profile, for working on the request path.
+     * {@code --memory}: only the fits leg, longer, in the production image's JVM ({@link Memory}).
+     * A record, so figures.ser written before a component was added still reads (it comes back false).
+     */
+    record Options(int seconds, int warmup, int registered, int[] tiers, int cold, boolean smoke, boolean single,
+                   boolean memory) implements java.io.Serializable {
         static Options parse(String[] args) {
             boolean smoke = Arrays.asList(args).contains("--smoke");
             boolean single = Arrays.asList(args).contains("--single");
-            return smoke ? new Options(5, 1, 1_000, new int[] {1, 100}, 20, true, single)
-                    : new Options(15, 3, single ? 0 : 10_000, new int[] {1, 100, 1_000}, 200, false, single);
+            if (Arrays.asList(args).contains("--memory")) {
+                return new Options(Memory.MEASURED_SECONDS, Memory.WARMUP_SECONDS, Memory.TENANTS,
+                        new int[] {Memory.TENANTS}, 0, false, false, true);
+            }
+            return smoke ? new Options(5, 1, 1_000, new int[] {1, 100}, 20, true, single, false)
+                    : new Options(15, 3, single ? 0 : 10_000, new int[] {1, 100, 1_000}, 200, false, single, false);
         }
     }
 
@@ -146,6 +154,14 @@ public final class Bench {
     }
 
     private void run() throws Exception {
+        if (options.memory()) {
+            // Read before the servers start: a Deployment this mode cannot reproduce fails in seconds.
+            Memory memory = Memory.prepare(REPO, work);
+            startServers();
+            prepareDatabasesAndRegistry();
+            memory(memory);
+            return;
+        }
         startServers();
         prepareDatabasesAndRegistry();
         writeNaiveTenants();
@@ -401,10 +417,8 @@ public final class Bench {
             Path tokens = tokens(files, "t" + tier, tenantKeys(0, tier));
             Map<String, String> pick = env(tokens, idsFile, "get", "/api/customers/");
             if (tier <= 100) {
-                // Two clients of their own per tenant (one wrk thread each), as the fits target counts them;
-                // the same tenants with the tenant drawn per request follow.
-                pick = new HashMap<>(env(tokens, idsFile, "get", "/api/customers/", "thread"));
-                pick.put("BENCH_THREADS", Integer.toString(tier));
+                // The same tenants with the tenant drawn per request follow.
+                pick = ownClients(tokens, idsFile, tier);
             }
             results.add(Load.wrk(String.format("tenantgate GET, %,d tenants", tier), "tenantgate", tier, tier * 2,
                     tg.url(), pick, w, s, new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
@@ -428,6 +442,43 @@ public final class Bench {
                 tg.url(), env(hundred, idsFile, "dashboard", ""), w, s, new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics")));
 
         profile(tg, soloPg, idsFile);
+    }
+
+    /** Two clients of their own per tenant (one wrk thread each), as the fits target counts them. */
+    private static Map<String, String> ownClients(Path tokens, Path idsFile, int tenants) {
+        Map<String, String> pick = new HashMap<>(env(tokens, idsFile, "get", "/api/customers/", "thread"));
+        pick.put("BENCH_THREADS", Integer.toString(tenants));
+        return pick;
+    }
+
+    /**
+     * {@code --memory}: the fits leg against tenantgate started as the production image starts it,
+     * warmed, then measured while {@link Memory} samples its RSS and reads its GC log; the report
+     * goes to bench/target/memory. No ceiling app: nothing here is a ratio, and it would share the CPU.
+     */
+    private void memory(Memory memory) throws Exception {
+        Path files = work.resolve("load");
+        Files.createDirectories(files);
+        Path idsFile = Files.write(files.resolve("ids.txt"), ids);
+        Path tokens = tokens(files, "t" + Memory.TENANTS, tenantKeys(0, Memory.TENANTS));
+        Map<String, String> pick = ownClients(tokens, idsFile, Memory.TENANTS);
+        App tg = startJava("memory", REPO.resolve("target/quarkus-app/quarkus-run.jar"), tenantgateConfig,
+                "/q/health/ready", 200, true, memory.jvm());
+        Load.Result leg;
+        try {
+            memory.started(tg.pid());
+            memory.phase("warm-up");
+            Load.wrk("memory: warm-up, fits leg", "", Memory.TENANTS, Memory.CLIENTS, tg.url(), pick, 0,
+                    options.warmup(), new Load.Watch(servers, 0));
+            memory.phase("measured");
+            leg = Load.wrk(String.format("tenantgate GET, %d tenants, image JVM", Memory.TENANTS), "tenantgate",
+                    Memory.TENANTS, Memory.CLIENTS, tg.url(), pick, 0, options.seconds(),
+                    new Load.Watch(servers, tg.pid(), tg.managementUrl() + "/q/metrics"));
+            memory.stop();
+        } finally {
+            facts.put("tenantgate exit code on SIGTERM", stop(tg));
+        }
+        memory.write(REPO.resolve("bench/target/memory"), leg, facts);
     }
 
     private void singleRound(App tg, App ceiling, Path idsFile, Path solo, boolean pg, int round) {
@@ -856,7 +907,7 @@ public final class Bench {
 
     private App startTenantgate(String name) throws Exception {
         return startJava(name, REPO.resolve("target/quarkus-app/quarkus-run.jar"), tenantgateConfig,
-                "/q/health/ready", 200, true);
+                "/q/health/ready", 200, true, comparisonJvm());
     }
 
     private App startCeiling() throws Exception {
@@ -873,16 +924,21 @@ public final class Bench {
         config.put("bench.naive.tenants", work.resolve("naive-tenants.txt").toString());
         config.put("mp.jwt.verify.publickey", tenantgateConfig.get("mp.jwt.verify.publickey"));
         return startJava("ceiling", REPO.resolve("bench/ceiling/target/quarkus-app/quarkus-run.jar"), config,
-                "/ceiling/pg/customers/" + ids.get(0), 401, false);
+                "/ceiling/pg/customers/" + ids.get(0), 401, false, comparisonJvm());
     }
 
     /** Both services get the same JVM: the same heap limit and collector, so only the code differs. */
+    private static List<String> comparisonJvm() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
+    }
+
+    /** {@code jvm}: the java executable and its options; the service's config follows them as system properties. */
     private App startJava(String name, Path jar, Map<String, String> config, String probe, int expected,
-                          boolean managementProbe) throws Exception {
+                          boolean managementProbe, List<String> jvm) throws Exception {
         int port = freePort();
         int managementPort = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms1g", "-Xmx1g", "-XX:+UseG1GC"));
+        List<String> command = new ArrayList<>(jvm);
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dquarkus.management.port=" + managementPort);

@@ -50,8 +50,7 @@ public class MigrationAdminResource {
         return fleet.start()
                 .onFailure().transform(failure -> {
                     LOG.warnf("registry unavailable: %s", failure.toString());
-                    return ProblemException.unavailable("registry-unavailable",
-                            "the tenant registry cannot be reached; retry shortly", 5);
+                    return ProblemException.registryUnavailable();
                 })
                 .chain(started -> {
                     if (!started) {

@@ -125,8 +125,7 @@ public class StoredPasswords {
                 .ifNoItem().after(config.lookupTimeout()).fail()
                 .onFailure().transform(failure -> {
                     LOG.warnf("registry unavailable: %s", failure.toString());
-                    return ProblemException.unavailable("registry-unavailable",
-                            "the tenant registry cannot be reached; retry shortly", 5);
+                    return ProblemException.registryUnavailable();
                 })
                 .map(rows -> {
                     List<KeyUse> uses = new ArrayList<>();

@@ -107,8 +107,7 @@ public class TenantDirectory implements CredentialRenewal {
         }
         return load(key).onFailure(e -> !(e instanceof ProblemException)).transform(failure -> {
             LOG.warnf("registry unavailable: %s", failure.toString());
-            return ProblemException.unavailable("registry-unavailable",
-                    "the tenant registry cannot be reached; retry shortly", 5);
+            return ProblemException.registryUnavailable();
         });
     }
 

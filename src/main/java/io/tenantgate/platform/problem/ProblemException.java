@@ -59,6 +59,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(503, type, "Service unavailable", detail, OptionalLong.of(retryAfterSeconds));
     }
 
+    /** The registry did not answer a read or write a request needs: 503, retry in 5 s. */
+    public static ProblemException registryUnavailable() {
+        return unavailable("registry-unavailable", "the tenant registry cannot be reached; retry shortly", 5);
+    }
+
     public int status() {
         return status;
     }

@@ -89,10 +89,10 @@ public interface BudgetConfig {
     }
 
     /**
-     * The teardown allowance: how long after a connection is seen closed its permit is given to
+     * The release grace: how long after a connection is seen closed its permit is given to
      * someone else. A server keeps counting a connection until it has torn it down, which lags
      * behind the client's view (more under load); where the server's own limit equals the budget,
-     * the allowance must exceed that lag or the server could refuse the next connect. Where the
+     * the grace must exceed that lag or the server could refuse the next connect. Where the
      * server has headroom above the budget it could be 0.
      */
     @WithDefault("50ms")

@@ -15,9 +15,8 @@ import io.vertx.sqlclient.SqlConnection;
  *        └──failed──▶ CLOSED          any of them ──close──▶ CLOSING ──close observed──▶ CLOSED
  * </pre>
  * A peer close (the server went away) takes any state straight to CLOSED. The permit is held from
- * the moment the connect is decided until the close is observed, then for the server's teardown
- * allowance, and is released (or passed to the tenant it was reserved for) exactly once:
- * {@link #permitReturned} flips once, under the lock.
+ * the moment the connect is decided until the close is observed, then for the release grace, and is released (or passed to the tenant it was reserved for) exactly once:
+ * {@link #permitSettled} flips once, under the lock.
  */
 final class Link {
 
@@ -42,11 +41,10 @@ final class Link {
     int quantumUsed;
     /** The tenant whose new connect this link's permit passes to once it has closed (a PostgreSQL hand-over). */
     TenantPool reservedFor;
-    boolean permitReturned;
-    /** Closed because its server's limit shrank: its permit goes back, to no heir. */
-    boolean retiring;
-    /** Times this connection has been handed to another tenant with {@code changeUser}. */
-    int moves;
+    /** Its permit was given back or passed on (see {@link ServerPermits#settle}); flips once. */
+    boolean permitSettled;
+    /** Closed because its server's share shrank: its permit goes back, to no heir. */
+    boolean shed;
     /** Ends the current lease's work with {@code tenant-database-stalled} (the server stalled); null when not leased. */
     volatile Runnable abort;
     /** Who the current lease works for, for the long-lease sweep; null when not leased. */

@@ -171,7 +171,7 @@ public class MigrationConnections {
 
     /** Counts each connection once on open and once on close, whatever path closes it. */
     /** Blocking permit handling for JDBC, on worker threads. */
-    private record Permits(ServerBudget budget, String tenant, Vertx vertx, long waitMillis, long graceMillis) {
+    private record Permits(ServerBudget budget, String tenant, Vertx vertx, long waitMillis, long releaseGraceMillis) {
 
         void acquire() throws SQLException {
             io.vertx.core.Future<Void> permit = budget.acquire(tenant, waitMillis);
@@ -189,7 +189,7 @@ public class MigrationConnections {
 
         /** After the same grace as pooled connections, so the server has let the connection go. */
         void releaseLater() {
-            vertx.setTimer(graceMillis, id -> budget.release(tenant, 1));
+            vertx.setTimer(releaseGraceMillis, id -> budget.release(tenant, 1));
         }
     }
 

@@ -12,147 +12,81 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * One database server ({@code host:port}): its connection budget, and every connection the
- * governor holds to it, whichever tenant they serve. It decides who gets the server's next
- * connection; tenant pools ({@link TenantPool}) queue their requests here.
+ * governor holds to it, whichever tenant they serve. Tenant pools ({@link TenantPool}) queue their
+ * requests here; this class carries out what its parts decide, and is the only one that locks or
+ * does I/O (connects, moves, closes, probes, timers, callbacks).
  *
- * <p><b>Invariants</b> (each has a test named after it):
+ * <p><b>Parts</b>, each with its rule in its class comment and its own unit test; none holds a
+ * lock, a {@code Vertx} or a connection: {@link ServerPermits} (the budget), {@link ServerShare}
+ * (this instance's share of it), {@link HandOverRules} (who gets the next connection),
+ * {@link ServerHealth} (the stall detector), {@link ServerLinks} (the connections and their pools),
+ * {@link ServerCounters}.
+ *
+ * <p><b>Invariants</b>, and the tests that prove them:
  * <ul>
- *   <li><b>Budget.</b> {@code permits <= limit} at every moment. A permit is taken before a connect
- *       starts and given back exactly once, after the connection's close is observed (local or
- *       peer close) plus the teardown allowance ({@code tenantgate.budget.release-grace}): a server
- *       counts a connection until it has torn it down, which lags the client's view.</li>
- *   <li><b>Fair share by active demand.</b> Tenants with work in flight or queued are the
- *       contenders; holders of idle connections are not. Each contender's share is
- *       {@code max(1, limit / contenders)}: max-min fairness with a guaranteed minimum of one
- *       connection per active tenant. A freed or idle connection goes to the waiting tenant that
- *       holds the fewest, the longest-waiting first among equals. A tenant above its share does not
- *       get its next connection while others wait; a busy connection is never taken away.</li>
- *   <li><b>Hand over in batches.</b> A connection serves its tenant's queue for up to
- *       {@code tenantgate.pool.handover-quantum} leases while others wait (as long as it likes when
- *       nobody does, and without limit while the tenant is within its share), then goes to the
- *       neediest waiting tenant: one hand-over serves many requests, and a tenant never yields to
- *       its own refill. Idle connections of any tenant are the first to go when someone waits;
- *       a tenant whose own connections are all busy waits {@code handover-patience} for one of
- *       them before an idle one of another tenant is reconnected for it.</li>
+ *   <li><b>Budget.</b> Permits never exceed the limit in force; each is taken before its connect
+ *       and given back exactly once, after its close is observed plus {@code release-grace}: a
+ *       server counts a connection until it has torn it down ({@code PermitExactnessTest},
+ *       {@code ServerBudgetRulesTest.aConnectionsPermitComesBackExactlyOnceWhateverClosesIt}).</li>
+ *   <li><b>Fair share by active demand</b>, <b>quantum</b>, <b>linger</b> and <b>patience</b> (see
+ *       {@link HandOverRules}; {@code FairShareTest}, and {@code ServerBudgetRulesTest} names each rule).
+ *       A busy connection is never taken away.</li>
  *   <li><b>Move, don't reconnect.</b> On MySQL/MariaDB a connection changes tenant with
- *       {@code changeUser} (see {@link Connector#move}) when both tenants use the same TLS mode; on
- *       PostgreSQL, or when a move fails, it is closed, and its permit passes straight to the
- *       receiving tenant's connect, so nobody can take it in between.</li>
+ *       {@code changeUser} ({@link Connector#move}) when both use the same TLS mode; otherwise it
+ *       is closed and its permit passes straight to the receiver's connect, so nobody can take it
+ *       in between ({@code HandOverTest}).</li>
  *   <li><b>Bounded waits.</b> Every queued request ends: served, or failed at its acquire timeout
- *       with {@code acquire-timeout} (its own connections stayed busy) or
- *       {@code server-budget-exhausted} (it waited for the server's budget).</li>
+ *       with {@code acquire-timeout} or {@code server-budget-exhausted}, or at once with
+ *       {@code tenant-database-stalled} ({@code GovernorRejectionTypesTest}, {@code FrozenServerFailsFastTest}).</li>
  * </ul>
  *
- * <p><b>Concurrency.</b> One monitor guards every field of this server, its tenant pools' queues
- * and connections, and every state transition of a {@link Link} on it: each transition is one step
- * under the lock. No I/O and no callback runs under it: work decided under the lock is collected
- * and started after it is released ({@link Actions}). Housekeeping is proportional to activity:
- * idle expiry walks the idle connections oldest first and stops at the first one still young.
+ * <p><b>Concurrency.</b> One monitor guards every field of this server and its parts, its tenant
+ * pools' queues and connections, and every state transition of a {@link Link} on it: each
+ * transition is one step under the lock. No I/O, callback or log line runs under it: work decided
+ * under the lock is collected and started after it is released ({@link AfterLock}, through
+ * {@link #locked}; the lease and release paths write that out for speed).
  */
 public final class ServerBudget {
 
     private static final Logger LOG = Logger.getLogger(ServerBudget.class);
 
-    /** How this server's connections are scheduled; derived from configuration. */
-    record Settings(int quantum, long lingerMillis, long teardownMillis, long idleTimeoutNanos, long maxLifetimeNanos,
-                    long acquireTimeoutMillis, int maxWaitQueue, long stallThresholdNanos, long probeTimeoutMillis,
-                    long probeIntervalNanos, long statementTimeoutNanos, long stalledAnswerDelayMillis,
-                    long patienceNanos) {
-    }
-
-    /**
-     * Whether the server answers. HEALTHY ──calls in flight, no reply for the stall threshold──▶
-     * SUSPECT (one probe runs) ──probe answers──▶ HEALTHY; ──probe gets no answer in time──▶ STALLED
-     * (every request fails fast; one probe at a time, every probe interval) ──any reply──▶ HEALTHY.
-     */
+    /** Whether the server answers; see {@link ServerHealth} for the transitions. */
     public enum Health { HEALTHY, SUSPECT, STALLED }
 
     private final String server;
     private final Vertx vertx;
     private final Connector connector;
-    private final Settings settings;
-    /** This instance's share: all of it while leases are off; with leases see {@link #cap}. */
-    private int limit;
-    private boolean derived;
+    private final ServerSettings.Connections settings;
 
-    // Set by the lease protocol (ReplicaLeases): the share is in force only while the last renewal is recent.
-    private final boolean leased;
-    /** The budget of all replicas together (configured, or lower where derived from the server). */
-    private int fleetBudget;
-    /** The guaranteed minimum, kept while renewals fail, until {@link #floorUntilNanos}. */
-    private int floor;
-    private long fullUntilNanos;
-    private long floorUntilNanos;
-    /** Permits of connections closing because the limit shrank below what was held ({@link #retireExcess}). */
-    private int retiring;
-    /** The most connections in use or wanted since the last renewal read it: this replica's demand. */
-    private int demandPeak;
+    // The parts: no lock, no I/O of their own; called under this object's lock.
+    private final ServerShare share;
+    private final ServerPermits permits = new ServerPermits();
+    private final HandOverRules rules;
+    private final ServerHealth health;
+    private final ServerCounters counters = new ServerCounters();
+
     /** Told when a request queues because the limit in force is reached (the share may grow). */
-    private Runnable shareLimited = () -> { };
+    private volatile Runnable shareLimited = () -> { };
 
-    /** Permits held: connects in progress, open and closing connections, their teardown allowance, migrations. */
-    private int permits;
-    private long nextLinkId;
-    /** Connections not yet seen closed, whoever owns them (or none, while closing). */
-    private int liveLinks;
-    private final Set<TenantPool> pools = new LinkedHashSet<>();
-    /** Tenants waiting for a connection they cannot have yet, oldest first. */
-    private final LinkedHashSet<TenantPool> waiting = new LinkedHashSet<>();
-    /** Idle connections of every tenant, oldest first. */
-    private final LinkedHashSet<Link> idle = new LinkedHashSet<>();
     /**
-     * Connections whose close was sent and not yet observed, oldest first. A PostgreSQL close waits
-     * for the server to end the connection (Vert.x half-closes the socket), so a frozen server
-     * leaves them here, holding their permits; the stall detector counts them as calls in flight.
+     * The connections and their pools. A PostgreSQL close waits for the server to end the
+     * connection (Vert.x half-closes the socket), so a frozen server leaves closing ones there,
+     * holding their permits; the stall detector counts them as calls in flight.
      */
-    private final LinkedHashSet<Link> closing = new LinkedHashSet<>();
+    private final ServerLinks links = new ServerLinks();
     private final ArrayDeque<PermitWaiter> permitWaiters = new ArrayDeque<>();
-    private final Map<String, Integer> permitsHeldBy = new HashMap<>();
 
-    /** Refusals answered, by reason (see {@link GovernorRejection#answered}). */
-    private final Map<GovernorRejection.Reason, LongAdder> refusals = new java.util.EnumMap<>(GovernorRejection.Reason.class);
-    private final LongAdder connects = new LongAdder();
-    private final LongAdder moved = new LongAdder();
-    private final LongAdder reconnected = new LongAdder();
-    private final LongAdder permitsReturned = new LongAdder();
-    private final LongAdder closesObserved = new LongAdder();
-
-    // The stall detector (see Health), fed by every reply the server gives; written under the lock.
-    private volatile Health health = Health.HEALTHY;
-    private long healthSinceNanos = System.nanoTime();
-    private long lastReplyNanos = System.nanoTime();
-    private double meanLeaseNanos;
-    /** A probe's call is outstanding: its reply, whenever it comes, ends a stall. */
-    private boolean probing;
-    private long lastProbeNanos;
-    /**
-     * Connects that timed out and have not ended (a frozen server leaves them pending): the first
-     * to end on the server's answer ends a stall, so no more probes are needed while one is out.
-     */
-    private int lateConnects;
-    private long lastLateConnectNanos;
-    private final LongAdder stalls = new LongAdder();
-    /**
-     * When this process last looked at the server's health (at least every quarter second, from
-     * the health timer), and when it last resumed after not running at all (SIGSTOP, a frozen VM, a
-     * long pause): silence while we were not running is not the server's, so it is not counted.
-     */
-    private long lastCheckNanos = System.nanoTime();
-    private long resumedNanos;
-    private static final long PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    /** A dispatch is scheduled for when a patient tenant's wait ends (see {@link #patient}). */
+    /** A dispatch is scheduled for when a patient tenant's wait ends (see {@link HandOverRules#patienceLeft}). */
     private boolean patienceTimerSet;
 
     /** Pools and migrations that may take permits; see {@link ServerBudgets#use}. */
@@ -161,7 +95,7 @@ public final class ServerBudget {
     private long unusedSinceNanos = System.nanoTime();
 
     /** A migration's wait for a bare permit (its JDBC connection is opened by Flyway). */
-    private final class PermitWaiter {
+    private static final class PermitWaiter {
         final Promise<Void> promise = Promise.promise();
         final String holder;
         long timer;
@@ -172,23 +106,33 @@ public final class ServerBudget {
     }
 
     /**
-     * @param leased whether the share comes from the lease protocol; then {@code limit} is the
-     *               budget of all replicas together and this instance's share starts at zero
+     * @param budget the configured budget; with {@code leased}, that of all replicas together, and
+     *               this instance's share starts at zero (see {@link ServerShare})
      */
-    ServerBudget(String server, int limit, boolean leased, Vertx vertx, Connector connector, Settings settings) {
-        if (limit < 0) {
+    ServerBudget(String server, int budget, boolean leased, Vertx vertx, Connector connector, ServerSettings settings) {
+        if (budget < 0) {
             throw new IllegalArgumentException("budget of " + server + " must not be negative");
         }
-        for (GovernorRejection.Reason reason : GovernorRejection.Reason.values()) {
-            refusals.put(reason, new LongAdder());
-        }
         this.server = server;
-        this.leased = leased;
-        this.fleetBudget = limit;
-        this.limit = leased ? 0 : limit;
+        this.share = new ServerShare(budget, leased);
         this.vertx = vertx;
         this.connector = connector;
-        this.settings = settings;
+        this.settings = settings.connections();
+        this.rules = new HandOverRules(settings.handOver());
+        this.health = new ServerHealth(settings.health(), System.nanoTime());
+    }
+
+    /** Runs {@code step} under the lock, then the work it decided, after the lock is released. */
+    private void locked(Consumer<AfterLock> step) {
+        AfterLock actions = new AfterLock();
+        synchronized (this) {
+            step.accept(actions);
+        }
+        actions.run();
+    }
+
+    private static long millis(long nanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -200,7 +144,8 @@ public final class ServerBudget {
      * admitting, {@link GovernorRejection} when the queue is full or the wait times out.
      */
     Future<Link> lease(TenantPool pool, TenantPool.Waiter waiter) {
-        Actions actions = new Actions();
+        // The explicit form of locked(): this is the hot path, and it returns a value.
+        AfterLock actions = new AfterLock();
         Future<Link> leased;
         synchronized (this) {
             leased = lease(pool, waiter, actions);
@@ -209,31 +154,31 @@ public final class ServerBudget {
         return leased;
     }
 
-    private Future<Link> lease(TenantPool pool, TenantPool.Waiter waiter, Actions actions) {
+    private Future<Link> lease(TenantPool pool, TenantPool.Waiter waiter, AfterLock actions) {
         if (pool.state != TenantPool.State.LIVE) {
             return Future.failedFuture(TenantPool.Retired.INSTANCE);
         }
-        if (health == Health.STALLED) {
-            checkHealth(System.nanoTime(), actions); // time for the next probe?
+        long now = System.nanoTime();
+        if (health.health() == Health.STALLED) {
+            checkHealth(now, actions); // time for the next probe?
             return answerStalled();
         }
-        Link link = pool.idle.pollLast();
+        Link link = links.takeIdle(pool);
         if (link != null) {
-            idle.remove(link);
-            lend(link);
+            ServerLinks.lend(link, now);
             return Future.succeededFuture(link);
         }
-        checkHealth(System.nanoTime(), actions);
+        checkHealth(now, actions);
         if (pool.queue.size() >= settings.maxWaitQueue()) {
-            return Future.failedFuture(refusal(GovernorRejection.Reason.TENANT_QUEUE_FULL,
+            return Future.failedFuture(counters.refusal(GovernorRejection.Reason.TENANT_QUEUE_FULL,
                     "too many requests are waiting for tenant " + pool.key() + "; retry shortly"));
         }
         pool.queue.addLast(waiter);
         // Set under the lock, so a delivery on another thread always finds the timer set.
-        waiter.timer = vertx.setTimer(settings.acquireTimeoutMillis(), id -> timedOut(pool, waiter));
-        seekConnection(pool, actions);
+        waiter.timer = vertx.setTimer(millis(settings.acquireTimeoutNanos()), id -> timedOut(pool, waiter));
+        rules.seek(pool);
         dispatch(actions);
-        if (leased && permits >= cap()) {
+        if (share.leased() && !permits.below(cap())) {
             actions.add(shareLimited); // a renewal may grow the share now rather than at its next tick
         }
         return waiter.promise.future();
@@ -245,7 +190,7 @@ public final class ServerBudget {
      * to the neediest other tenant, or becomes idle.
      */
     void release(Link link, boolean reusable) {
-        Actions actions = new Actions();
+        AfterLock actions = new AfterLock(); // the explicit form of locked(): the hot path
         synchronized (this) {
             TenantPool pool = link.owner;
             if (link.state != Link.State.LEASED) {
@@ -254,149 +199,94 @@ public final class ServerBudget {
                     pool.leased = Math.max(0, pool.leased - 1);
                     afterLeaseEnded(pool, actions);
                 }
-                dispatch(actions);
             } else {
+                long now = System.nanoTime();
                 pool.leased--;
                 link.quantumUsed++;
                 if (reusable) {
-                    replied(System.nanoTime() - link.leasedAtNanos, actions);
-                }
-                if (!reusable) {
-                    beginClose(link, actions, true);
-                } else if (pool.state != TenantPool.State.LIVE && pool.queue.isEmpty()) {
-                    TenantPool other = neediestWaiting(pool);
-                    if (other != null) {
-                        handOver(link, other, actions); // a retired pool's connection still serves someone
-                    } else {
+                    replied(now, now - link.leasedAtNanos, actions);
+                    if (pool.state != TenantPool.State.LIVE && pool.queue.isEmpty()) {
+                        TenantPool other = rules.neediest(pool);
+                        if (other != null) {
+                            handOver(link, other, actions); // a retired pool's connection still serves someone
+                        } else {
+                            beginClose(link, actions, false);
+                        }
+                    } else if (now - link.createdNanos > settings.maxLifetimeNanos()) {
+                        actions.add(() -> LOG.debugf("replacing %s: older than the maximum lifetime", link));
                         beginClose(link, actions, false);
+                    } else {
+                        place(link, now, actions);
                     }
-                } else if (System.nanoTime() - link.createdNanos > settings.maxLifetimeNanos()) {
-                    LOG.debugf("replacing %s: older than the maximum lifetime", link);
-                    beginClose(link, actions, false);
                 } else {
-                    place(link, actions);
+                    beginClose(link, actions, true);
                 }
                 afterLeaseEnded(pool, actions);
-                dispatch(actions);
             }
+            dispatch(actions);
         }
         actions.run();
     }
 
-    /**
-     * Where a connection that just became free goes, while others may be waiting for one:
-     * <ul>
-     *   <li>nobody else waits: the tenant's next request, or idle;</li>
-     *   <li>the tenant holds more than its fair share: the neediest waiting tenant;</li>
-     *   <li>tenants outnumber the budget and this connection has served its quantum: the neediest
-     *       waiting tenant (rotation);</li>
-     *   <li>otherwise the tenant's next request; and with none queued, it lingers for
-     *       {@code handover-linger}, reserved for its tenant, whose client is likely to send the next
-     *       one within a round trip: a hand-over costs a reconnect on PostgreSQL. Then it is idle,
-     *       and an idle connection is the first to go to a waiting tenant.</li>
-     * </ul>
-     */
-    private void place(Link link, Actions actions) {
-        if (permits - retiring > cap()) {
-            retire(link, actions); // the share shrank: this one is given back, not passed on
+    /** Carries out {@link HandOverRules#place} for a connection that just became free. */
+    private void place(Link link, long now, AfterLock actions) {
+        int cap = cap();
+        if (permits.excessOver(cap) > 0) {
+            shed(link, actions); // the share shrank: this one is given back, not passed on
             return;
         }
         TenantPool pool = link.owner;
-        TenantPool other = neediestWaiting(pool);
-        if (other == null) {
-            if (!pool.queue.isEmpty()) {
-                link.quantumUsed = 0; // nobody else wants it: a fresh quantum
-                deliver(pool, link, actions);
-            } else {
-                makeIdle(link, true);
+        TenantPool other = rules.neediest(pool);
+        switch (rules.place(pool, other, link.quantumUsed, cap, links.pools())) {
+            case OWN_FRESH -> {
+                link.quantumUsed = 0;
+                deliver(pool, link, now, actions);
             }
-            return;
-        }
-        int contenders = contenders();
-        int share = Math.max(1, cap() / Math.max(1, contenders));
-        // Over its share, and the hand-over evens things out: a 2-holder giving to a 1-holder would
-        // only swap who holds two (when the budget does not divide evenly), at a reconnect's cost.
-        boolean overShare = pool.held() > share && other.held() + 1 < pool.held();
-        boolean rotate = contenders > cap() && link.quantumUsed >= settings.quantum();
-        if (overShare || rotate) {
-            handOver(link, other, actions);
-            if (!pool.queue.isEmpty()) {
-                waiting.add(pool);
+            case IDLE -> links.makeIdle(link, now, true);
+            case OWN -> deliver(pool, link, now, actions);
+            case LINGER -> linger(link, now, actions);
+            case HAND_OVER -> {
+                handOver(link, other, actions);
+                rules.rejoin(pool);
             }
-        } else if (!pool.queue.isEmpty()) {
-            deliver(pool, link, actions);
-        } else if (settings.lingerMillis() > 0) {
-            linger(link, actions);
-        } else {
-            handOver(link, other, actions);
         }
     }
 
     /** Idle, but kept for its tenant for a moment: not yet offered to the waiting tenants. */
-    private void linger(Link link, Actions actions) {
-        makeIdle(link, false);
+    private void linger(Link link, long now, AfterLock actions) {
+        links.makeIdle(link, now, false);
         long generation = ++link.lingerGeneration;
-        actions.add(() -> vertx.setTimer(settings.lingerMillis(), id -> lingerEnded(link, generation)));
-    }
-
-    private void lingerEnded(Link link, long generation) {
-        Actions actions = new Actions();
-        synchronized (this) {
-            if (link.state == Link.State.IDLE && link.lingerGeneration == generation && !idle.contains(link)) {
-                idle.add(link);
-                dispatch(actions);
+        actions.add(() -> vertx.setTimer(millis(rules.settings().lingerNanos()), id -> locked(later -> {
+            if (links.lingerEnded(link, generation)) {
+                dispatch(later);
             }
-        }
-        actions.run();
+        })));
     }
 
     /** Lends a connection to the next queued request of its tenant. */
-    private void deliver(TenantPool pool, Link link, Actions actions) {
+    private void deliver(TenantPool pool, Link link, long now, AfterLock actions) {
         TenantPool.Waiter waiter = pool.queue.pollFirst();
-        lend(link);
+        ServerLinks.lend(link, now);
         vertx.cancelTimer(waiter.timer);
         if (pool.queue.isEmpty()) {
-            waiting.remove(pool);
+            rules.leave(pool);
         }
         actions.add(() -> waiter.deliver(link));
-    }
-
-    private void lend(Link link) {
-        link.leasedAtNanos = System.nanoTime();
-        link.longLeaseReported = false;
-        link.state = Link.State.LEASED;
-        link.owner.leased++;
-        link.owner.served++;
-        link.owner.lastServedNanos = link.leasedAtNanos;
-    }
-
-    /** Idle for its tenant; offered to waiting tenants at once unless it lingers first. */
-    private void makeIdle(Link link, boolean offered) {
-        link.state = Link.State.IDLE;
-        link.idleSinceNanos = System.nanoTime();
-        link.owner.idle.addLast(link);
-        if (offered) {
-            idle.add(link);
-        }
     }
 
     /**
      * Gives a free connection to another tenant: moved when both speak MySQL with the same TLS mode,
      * otherwise closed with its permit reserved for the receiver's connect.
      */
-    private void handOver(Link link, TenantPool to, Actions actions) {
-        TenantPool from = link.owner;
-        from.links.remove(link);
-        from.idle.remove(link);
-        idle.remove(link);
+    private void handOver(Link link, TenantPool to, AfterLock actions) {
+        links.detach(link);
         link.quantumUsed = 0;
         if (movable(link, to)) {
             link.state = Link.State.MOVING;
             link.owner = to;
-            link.moves++;
             to.links.add(link);
             to.incoming++;
-            satisfied(to);
+            rules.satisfied(to);
             SqlConnection connection = link.connection;
             actions.add(() -> connector.move(connection, to.route()).onComplete(done -> moved(link, to, done.cause())));
         } else {
@@ -410,55 +300,35 @@ public final class ServerBudget {
         link.reservedFor = to;
         to.reserved++;
         to.incoming++;
-        satisfied(to);
+        rules.satisfied(to);
     }
 
     private void moved(Link link, TenantPool to, Throwable failure) {
-        Actions actions = new Actions();
-        synchronized (this) {
+        locked(actions -> {
             to.incoming--;
             if (link.state == Link.State.CLOSING && link.connection != null) {
                 // Closed while moving (the pool closed, the application stops): close it now.
                 closeNow(link, DatabaseKind.MYSQL, false, actions);
-                dispatch(actions);
             } else if (link.state != Link.State.MOVING) {
-                dispatch(actions); // closed by its peer under us
+                // closed by its peer under us
             } else if (failure != null) {
-                LOG.debugf("moving %s to tenant %s failed; reconnecting: %s", link, to.key(), failure.toString());
+                actions.add(() -> LOG.debugf("moving %s to tenant %s failed; reconnecting: %s", link, to.key(),
+                        failure.toString()));
                 to.links.remove(link);
                 reserve(link, to);
                 beginClose(link, actions, false);
-                dispatch(actions);
             } else {
-                moved.increment();
-                replied(-1, actions);
+                counters.moves.increment();
+                long now = System.nanoTime();
+                replied(now, -1, actions);
                 if (to.state == TenantPool.State.CLOSED) {
                     beginClose(link, actions, false);
                 } else {
-                    place(link, actions);
+                    place(link, now, actions);
                 }
-                dispatch(actions);
             }
-        }
-        actions.run();
-    }
-
-    /** The pool's waiters may now be covered by what is coming; it stops waiting at the server. */
-    private void satisfied(TenantPool pool) {
-        if (pool.wanted() <= 0) {
-            waiting.remove(pool);
-        }
-    }
-
-    /**
-     * Tries to get the pool one more connection: a free permit if it is within its share (or no one
-     * else waits), else it waits at the server, where {@link #dispatch} serves the neediest first.
-     */
-    private void seekConnection(TenantPool pool, Actions actions) {
-        if (pool.wanted() <= 0) {
-            return;
-        }
-        waiting.add(pool);
+            dispatch(actions);
+        });
     }
 
     /**
@@ -466,36 +336,33 @@ public final class ServerBudget {
      * idle connection of another tenant becomes a hand-over, migrations waiting for a bare permit
      * go first. Stops when nothing is free or nobody waits.
      */
-    private void dispatch(Actions actions) {
-        retireExcess(actions);
+    private void dispatch(AfterLock actions) {
+        shedExcess(actions);
         while (!permitWaiters.isEmpty()) {
-            if (permits < cap()) {
+            if (permits.below(cap())) {
                 PermitWaiter migration = permitWaiters.pollFirst();
-                permits++;
-                permitsHeldBy.merge(migration.holder, 1, Integer::sum);
+                permits.takeFor(migration.holder);
                 vertx.cancelTimer(migration.timer);
                 actions.add(migration.promise::complete);
-            } else if (!idle.isEmpty()) {
-                Link oldest = idle.iterator().next();
-                removeFromOwner(oldest);
-                beginClose(oldest, actions, false);
+            } else if (links.anyIdle()) {
+                beginClose(links.oldestIdle(), actions, false);
                 break; // its permit comes back on close
             } else {
                 break;
             }
         }
-        while (!waiting.isEmpty()) {
-            TenantPool next = neediestWaiting(null);
+        while (rules.anyoneWaiting()) {
+            TenantPool next = rules.neediest(null);
             if (next == null) {
                 break;
             }
-            if (permits < cap()) {
-                permits++;
+            if (permits.below(cap())) {
+                permits.take();
                 startConnect(next, actions);
-                satisfied(next);
+                rules.satisfied(next);
                 continue;
             }
-            Link victim = oldestIdleNotOf(next);
+            Link victim = links.oldestIdleNotOf(next);
             if (victim == null || patient(next, victim, actions)) {
                 break;
             }
@@ -503,31 +370,18 @@ public final class ServerBudget {
         }
     }
 
-    /**
-     * Whether the tenant should wait a little for one of its own busy connections rather than take
-     * the victim by a reconnect ({@code handover-patience}); if so, a timer dispatches again when
-     * the patience of its oldest waiter runs out.
-     */
-    private boolean patient(TenantPool pool, Link victim, Actions actions) {
-        long patience = settings.patienceNanos();
-        TenantPool.Waiter oldest = pool.queue.peekFirst();
-        if (patience <= 0 || pool.links.isEmpty() || oldest == null || movable(victim, pool)) {
-            return false;
-        }
-        long left = oldest.enqueuedNanos + patience - System.nanoTime();
+    /** Whether {@code pool} waits for its own busy connections a little longer; if so, a dispatch is timed for then. */
+    private boolean patient(TenantPool pool, Link victim, AfterLock actions) {
+        long left = rules.patienceLeft(pool, movable(victim, pool), System.nanoTime());
         if (left <= 0) {
             return false;
         }
         if (!patienceTimerSet) {
             patienceTimerSet = true;
-            actions.add(() -> vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), id -> {
-                Actions later = new Actions();
-                synchronized (this) {
-                    patienceTimerSet = false;
-                    dispatch(later);
-                }
-                later.run();
-            }));
+            actions.add(() -> vertx.setTimer(millis(left), id -> locked(later -> {
+                patienceTimerSet = false;
+                dispatch(later);
+            })));
         }
         return true;
     }
@@ -539,105 +393,43 @@ public final class ServerBudget {
                 && from.tlsMode() == to.tlsMode() && link.connection != null;
     }
 
-    private Link oldestIdleNotOf(TenantPool pool) {
-        for (Link link : idle) {
-            if (link.owner != pool) {
-                return link;
-            }
-        }
-        return null;
-    }
+    // ------------------------------------------------------------------------------------------
+    // Connect and close
 
-    /**
-     * The waiting tenant that holds the fewest connections, the least recently served among equals
-     * (a tenant whose waits keep timing out rejoins the queue as new, so its place in it would not
-     * protect it from starving); {@code null} if none (other than {@code except}) can use one more.
-     */
-    private TenantPool neediestWaiting(TenantPool except) {
-        TenantPool best = null;
-        int bestHeld = Integer.MAX_VALUE;
-        for (Iterator<TenantPool> it = waiting.iterator(); it.hasNext(); ) {
-            TenantPool pool = it.next();
-            if (pool.wanted() <= 0 || pool.state == TenantPool.State.CLOSED) {
-                it.remove();
-                continue;
-            }
-            if (pool == except) {
-                continue;
-            }
-            int held = pool.held();
-            if (held < bestHeld || (held == bestHeld && pool.lastServedNanos - best.lastServedNanos < 0)) {
-                best = pool;
-                bestHeld = held;
-            }
-        }
-        return best;
-    }
-
-    /** {@code max(1, limit / contenders)}; contenders have work in flight or queued. */
-    synchronized int fairShare() {
-        return Math.max(1, cap() / Math.max(1, contenders()));
-    }
-
-    /** Tenants with work in flight or queued: active demand, not idle connections. */
-    private int contenders() {
-        int contenders = 0;
-        for (TenantPool pool : pools) {
-            if (pool.leased > 0 || !pool.queue.isEmpty()) {
-                contenders++;
-            }
-        }
-        return contenders;
-    }
-
-    private void startConnect(TenantPool pool, Actions actions) {
-        Link link = new Link(this, ++nextLinkId, pool);
-        liveLinks++;
-        pool.links.add(link);
-        pool.incoming++;
-        connects.increment();
+    private void startConnect(TenantPool pool, AfterLock actions) {
+        Link link = links.connecting(this, pool);
+        counters.connects.increment();
         actions.add(() -> connector.connect(pool.route(), this::lateEnd)
                 .onComplete(done -> connected(link, done.result(), done.cause())));
     }
 
     private void connected(Link link, SqlConnection connection, Throwable failure) {
-        Actions actions = new Actions();
+        AfterLock actions = new AfterLock();
         TenantPool pool;
         synchronized (this) {
             pool = link.owner;
             pool.incoming--;
+            long now = System.nanoTime();
             if (failure != null) {
-                timedOutConnect(failure);
+                if (failure instanceof ConnectTimeout) {
+                    health.connectTimedOut(now);
+                }
                 link.state = Link.State.CLOSED;
-                liveLinks--;
-                pool.links.remove(link);
-                returnPermitLater(link, actions);
+                links.closed(link);
+                givePermitBack(link, actions);
                 // The request that asked for it learns why (refused, rejected credentials, timed out).
                 TenantPool.Waiter waiter = pool.queue.pollFirst();
                 if (waiter != null) {
                     vertx.cancelTimer(waiter.timer);
-                    Throwable why = health == Health.HEALTHY ? failure : stalledRefusal();
+                    Throwable why = health.health() == Health.HEALTHY ? failure : stalledRefusal();
                     actions.add(() -> waiter.fail(why));
                 }
                 if (pool.queue.isEmpty()) {
-                    waiting.remove(pool);
+                    rules.leave(pool);
                 }
                 dispatch(actions);
             } else {
-                replied(-1, actions);
-                link.connection = connection;
-                connection.closeHandler(v -> closed(link));
-                connection.exceptionHandler(error -> LOG.debugf("%s failed: %s", link, error.toString()));
-                if (link.state == Link.State.CLOSING) {
-                    closeNow(link, pool.kind(), false, actions);
-                } else if (pool.state == TenantPool.State.CLOSED) {
-                    link.state = Link.State.CLOSING;
-                    pool.links.remove(link);
-                    closeNow(link, pool.kind(), false, actions);
-                } else {
-                    place(link, actions);
-                    dispatch(actions);
-                }
+                connectedOk(link, pool, connection, now, actions);
             }
         }
         actions.run();
@@ -646,14 +438,31 @@ public final class ServerBudget {
         }
     }
 
+    private void connectedOk(Link link, TenantPool pool, SqlConnection connection, long now, AfterLock actions) {
+        replied(now, -1, actions);
+        link.connection = connection;
+        connection.closeHandler(v -> closed(link));
+        connection.exceptionHandler(error -> LOG.debugf("%s failed: %s", link, error.toString()));
+        if (link.state == Link.State.CLOSING) {
+            closeNow(link, pool.kind(), false, actions);
+        } else if (pool.state == TenantPool.State.CLOSED) {
+            link.state = Link.State.CLOSING;
+            pool.links.remove(link);
+            closeNow(link, pool.kind(), false, actions);
+        } else {
+            place(link, now, actions);
+            dispatch(actions);
+        }
+    }
+
     /** Starts closing; the permit comes back once the close is observed (see {@link #closed}). */
-    private void beginClose(Link link, Actions actions, boolean abandoned) {
+    private void beginClose(Link link, AfterLock actions, boolean abandoned) {
         if (link.state == Link.State.CLOSING || link.state == Link.State.CLOSED) {
             return;
         }
         Link.State was = link.state;
         link.state = Link.State.CLOSING;
-        removeFromOwner(link);
+        links.detach(link);
         if (link.connection == null || was == Link.State.MOVING) {
             return; // closed when the connect or the move ends
         }
@@ -665,88 +474,66 @@ public final class ServerBudget {
      * handler or, should that have fired before it was set, by the close's own completion: either
      * way {@link #closed} runs, and only its first call counts.
      */
-    private void closeNow(Link link, DatabaseKind kind, boolean abandoned, Actions actions) {
+    private void closeNow(Link link, DatabaseKind kind, boolean abandoned, AfterLock actions) {
         SqlConnection connection = link.connection;
-        link.closingSinceNanos = System.nanoTime();
-        closing.add(link);
+        links.closeSent(link, System.nanoTime());
         actions.add(() -> connector.close(connection, kind, server, abandoned).onComplete(done -> closed(link)));
-    }
-
-    private void removeFromOwner(Link link) {
-        idle.remove(link);
-        if (link.owner != null) {
-            link.owner.idle.remove(link);
-            link.owner.links.remove(link);
-        }
     }
 
     /** Vert.x saw the connection close, whoever closed it: the only place a link becomes CLOSED. */
     private void closed(Link link) {
-        Actions actions = new Actions();
-        synchronized (this) {
+        locked(actions -> {
             if (link.state == Link.State.CLOSED) {
                 return;
             }
-            closesObserved.increment();
             Link.State was = link.state;
             link.state = Link.State.CLOSED;
-            closing.remove(link);
-            liveLinks--;
-            removeFromOwner(link);
+            links.closed(link);
             if (was == Link.State.LEASED && link.owner != null) {
-                LOG.debugf("%s closed by its server while in use", link);
+                actions.add(() -> LOG.debugf("%s closed by its server while in use", link));
             }
-            returnPermitLater(link, actions);
+            givePermitBack(link, actions);
             dispatch(actions);
-        }
-        actions.run();
+        });
     }
 
-    /** After the teardown allowance, the permit passes to the tenant it was reserved for, or returns. */
-    private void returnPermitLater(Link link, Actions actions) {
-        if (settings.teardownMillis() <= 0) {
-            returnPermit(link, actions);
-            return;
+    /**
+     * The one way a connection's permit comes back: after the release grace (the server counts a
+     * connection until it has torn it down), it passes to the tenant it was reserved for, or returns.
+     */
+    private void givePermitBack(Link link, AfterLock actions) {
+        if (settings.releaseGraceNanos() <= 0) {
+            settlePermit(link, actions);
+        } else {
+            actions.add(() -> vertx.setTimer(millis(settings.releaseGraceNanos()),
+                    id -> locked(later -> settlePermit(link, later))));
         }
-        actions.add(() -> vertx.setTimer(settings.teardownMillis(), id -> {
-            Actions later = new Actions();
-            synchronized (this) {
-                returnPermit(link, later);
-            }
-            later.run();
-        }));
     }
 
-    private void returnPermit(Link link, Actions actions) {
-        if (link.permitReturned) {
-            throw new IllegalStateException(link + " returned its permit twice");
-        }
-        link.permitReturned = true;
-        permitsReturned.increment();
-        if (link.retiring) {
-            retiring--;
-        }
+    private void settlePermit(Link link, AfterLock actions) {
+        permits.settle(link);
+        counters.permitsReturned.increment();
         TenantPool heir = link.reservedFor;
         link.reservedFor = null;
         if (heir != null) {
             heir.incoming--;
             heir.reserved--;
             if (heir.state != TenantPool.State.CLOSED && heir.wanted() > 0) {
-                if (permits - retiring <= cap()) {
-                    reconnected.increment();
+                if (permits.passes(cap())) {
+                    counters.reconnects.increment();
                     startConnect(heir, actions); // the permit passes on, never back to the pool of permits
-                    satisfied(heir);
+                    rules.satisfied(heir);
                     return;
                 }
-                seekConnection(heir, actions); // the share shrank meanwhile: it waits like everyone else
+                rules.seek(heir); // the share shrank meanwhile: it waits like everyone else
             }
         }
-        permits--;
+        permits.giveBack(1);
         dispatch(actions);
     }
 
     /** A pool's lease ended or its queue changed: a draining pool may now close. */
-    private void afterLeaseEnded(TenantPool pool, Actions actions) {
+    private void afterLeaseEnded(TenantPool pool, AfterLock actions) {
         if (pool.state == TenantPool.State.DRAINING && pool.leased == 0 && pool.queue.isEmpty()) {
             closePool(pool, actions);
         }
@@ -758,36 +545,34 @@ public final class ServerBudget {
             if (!pool.queue.remove(waiter)) {
                 return; // served in the meantime
             }
-            boolean forBudget = waiting.contains(pool) && pool.links.isEmpty();
+            boolean forBudget = rules.isWaiting(pool) && pool.links.isEmpty();
             rejection = forBudget ? exhausted()
-                    : refusal(GovernorRejection.Reason.ACQUIRE_TIMEOUT,
+                    : counters.refusal(GovernorRejection.Reason.ACQUIRE_TIMEOUT,
                     "no connection of tenant " + pool.key() + " became free in time; retry shortly");
             if (pool.queue.isEmpty()) {
-                waiting.remove(pool);
+                rules.leave(pool);
             }
         }
         waiter.fail(rejection);
     }
 
     /** A request gave up waiting (its deadline passed, its caller left): it leaves the queue. */
-    void abandonWait(TenantPool pool, TenantPool.Waiter waiter) {
-        synchronized (this) {
-            if (pool.queue.remove(waiter)) {
-                vertx.cancelTimer(waiter.timer);
-                if (pool.queue.isEmpty()) {
-                    waiting.remove(pool);
-                }
+    synchronized void abandonWait(TenantPool pool, TenantPool.Waiter waiter) {
+        if (pool.queue.remove(waiter)) {
+            vertx.cancelTimer(waiter.timer);
+            if (pool.queue.isEmpty()) {
+                rules.leave(pool);
             }
         }
     }
 
     // ------------------------------------------------------------------------------------------
-    // Stall detection
+    // Server health: ServerHealth decides, this carries it out
 
     /** The answer to a request for a stalled server's connection; counted once answered. */
     GovernorRejection stalledRefusal() {
-        return refusal(GovernorRejection.Reason.DATABASE_STALLED, "the database server of this tenant stopped"
-                + " answering; its requests fail fast until it answers again; retry shortly");
+        return counters.refusal(GovernorRejection.Reason.DATABASE_STALLED, "the database server of this tenant"
+                + " stopped answering; its requests fail fast until it answers again; retry shortly");
     }
 
     /**
@@ -797,115 +582,57 @@ public final class ServerBudget {
      */
     private Future<Link> answerStalled() {
         GovernorRejection refusal = stalledRefusal();
-        if (settings.stalledAnswerDelayMillis() <= 0) {
+        long delay = health.settings().answerDelayNanos();
+        if (delay <= 0) {
             return Future.failedFuture(refusal);
         }
         Promise<Link> answer = Promise.promise();
-        vertx.setTimer(settings.stalledAnswerDelayMillis(), id -> answer.fail(refusal));
+        vertx.setTimer(millis(delay), id -> answer.fail(refusal));
         return answer.future();
     }
 
     /** Whether the server is answering (not suspected or found stalled). */
     boolean answering() {
-        return health == Health.HEALTHY;
+        return health.health() == Health.HEALTHY;
     }
 
     /** The server answered (a statement ended, a connect or move completed): it is not stalled. */
-    private void replied(long leaseNanos, Actions actions) {
-        long now = System.nanoTime();
-        lastReplyNanos = now;
-        if (leaseNanos >= 0) {
-            meanLeaseNanos = meanLeaseNanos == 0 ? leaseNanos : meanLeaseNanos * 0.95 + leaseNanos * 0.05;
-        }
-        if (health != Health.HEALTHY) {
-            LOG.infof("server %s answers again (%s for %d ms)", server,
-                    health == Health.STALLED ? "stalled" : "suspected", (now - healthSinceNanos) / 1_000_000);
-            health = Health.HEALTHY;
-            healthSinceNanos = now;
-            dispatch(actions);
-        }
+    private void replied(long now, long leaseNanos, AfterLock actions) {
+        long since = health.sinceNanos();
+        recovered(now, since, health.replied(now, leaseNanos), actions);
     }
 
-    /** Under the lock: a connect failed; one that timed out is left pending (see {@link #lateConnects}). */
-    private void timedOutConnect(Throwable failure) {
-        if (failure instanceof ConnectTimeout) {
-            lateConnects++;
-            lastLateConnectNanos = System.nanoTime();
+    /** {@code was}: the health the server left on a reply (null if it was healthy), held since {@code since}. */
+    private void recovered(long now, long since, Health was, AfterLock actions) {
+        if (was != null) {
+            long silentMillis = (now - since) / 1_000_000;
+            actions.add(() -> LOG.infof("server %s answers again (%s for %d ms)", server,
+                    was == Health.STALLED ? "stalled" : "suspected", silentMillis));
+            dispatch(actions);
         }
     }
 
     /** A connect that had timed out ended after all; if on the server's answer, the server answers again. */
     private void lateEnd(boolean answered) {
-        Actions actions = new Actions();
-        synchronized (this) {
-            lateConnects = Math.max(0, lateConnects - 1);
+        locked(actions -> {
+            health.lateConnectEnded();
             if (answered) {
-                replied(-1, actions);
+                replied(System.nanoTime(), -1, actions);
             }
-        }
-        actions.run();
+        });
     }
 
-    /**
-     * How long calls may go without any reply before the server is suspected: twenty times its
-     * recent mean lease, at least {@code stall.threshold} and at most four times that.
-     */
-    private long threshold() {
-        long floor = settings.stallThresholdNanos();
-        return Math.max(floor, Math.min(4 * floor, (long) (20 * meanLeaseNanos)));
-    }
-
-    /** When the oldest call still waiting on the server (a lease, a connect, a move, a close) began; 0 if none. */
-    private long oldestInFlight() {
-        long oldest = closing.isEmpty() ? 0 : closing.iterator().next().closingSinceNanos;
-        for (TenantPool pool : pools) {
-            for (Link link : pool.links) {
-                long since = switch (link.state) {
-                    case LEASED -> link.leasedAtNanos;
-                    case CONNECTING, MOVING -> link.createdNanos;
-                    default -> 0;
-                };
-                if (since != 0 && (oldest == 0 || since < oldest)) {
-                    oldest = since;
-                }
-            }
-        }
-        return oldest;
-    }
-
-    /**
-     * Suspects, probes, or probes again. Runs on every request that finds no idle connection and
-     * from a timer; it costs a comparison unless the server has given no reply for the threshold.
-     */
-    private void checkHealth(long now, Actions actions) {
-        noticePause(now);
-        if (settings.stallThresholdNanos() <= 0) {
-            return;
-        }
-        // A probe whose call is still out decides; one that never ends stops counting after a while.
-        if (probing && now - lastProbeNanos < 10 * settings.probeIntervalNanos()) {
-            return;
-        }
-        if (health != Health.HEALTHY) {
-            // A connect left pending by the freeze ends the stall as soon as the server answers it;
-            // a new probe would only leave one more pending (it holds a slot once the server thaws).
-            boolean lateOneOut = lateConnects > 0 && now - lastLateConnectNanos < 30 * settings.probeIntervalNanos();
-            if (!lateOneOut && now - lastProbeNanos >= settings.probeIntervalNanos()) {
+    /** Runs on every request that finds no idle connection and from the health timer. */
+    private void checkHealth(long now, AfterLock actions) {
+        long lastReply = health.lastReplyNanos();
+        switch (health.check(now, links::oldestInFlight)) {
+            case NONE -> { }
+            case SUSPECT -> {
+                actions.add(() -> LOG.debugf("server %s gave no reply for %d ms with calls in flight; probing it",
+                        server, (now - lastReply) / 1_000_000));
                 probe(now, actions);
             }
-            return;
-        }
-        long threshold = threshold();
-        if (now - Math.max(lastReplyNanos, resumedNanos) <= threshold) {
-            return;
-        }
-        long oldest = oldestInFlight();
-        if (oldest != 0 && now - Math.max(oldest, resumedNanos) > threshold) {
-            health = Health.SUSPECT;
-            healthSinceNanos = now;
-            LOG.debugf("server %s gave no reply for %d ms with calls in flight; probing it", server,
-                    (now - lastReplyNanos) / 1_000_000);
-            probe(now, actions);
+            case PROBE -> probe(now, actions);
         }
     }
 
@@ -916,59 +643,57 @@ public final class ServerBudget {
      * stays SUSPECT (requests still queue) until a call outlives the statement timeout by the
      * threshold: a live server would have stopped it by then.
      */
-    private void probe(long now, Actions actions) {
-        lastProbeNanos = now;
-        Link idleLink = idle.isEmpty() ? null : idle.iterator().next();
+    private void probe(long now, AfterLock actions) {
+        long timeoutMillis = millis(health.settings().probeTimeoutNanos());
+        Link idleLink = links.oldestIdle();
         if (idleLink != null) {
-            probing = true;
-            idle.remove(idleLink);
-            idleLink.owner.idle.remove(idleLink);
-            lend(idleLink);
+            health.probed(now, true);
+            links.unIdle(idleLink);
+            ServerLinks.lend(idleLink, now);
             idleLink.probe = true;
             SqlConnection connection = idleLink.connection;
             actions.add(() -> {
-                long timer = vertx.setTimer(settings.probeTimeoutMillis(), id -> probeUnanswered());
+                long timer = vertx.setTimer(timeoutMillis, id -> probeUnanswered());
                 connection.preparedQuery("SELECT 1").execute().onComplete(done -> {
                     vertx.cancelTimer(timer);
-                    probeAnswered();
-                    synchronized (this) {
+                    locked(later -> {
+                        long at = System.nanoTime();
+                        long since = health.sinceNanos();
+                        recovered(at, since, health.probeAnswered(at), later);
                         idleLink.probe = false;
-                    }
+                    });
                     release(idleLink, done.succeeded());
                 });
             });
             return;
         }
-        TenantPool any = null;
-        for (TenantPool pool : pools) {
-            if (pool.state == TenantPool.State.LIVE) {
-                any = pool;
-                break;
-            }
-        }
-        if (permits < cap() && any != null) {
-            probing = true;
-            permits++;
-            connects.increment();
+        TenantPool any = links.anyLivePool();
+        if (permits.below(cap()) && any != null) {
+            health.probed(now, true);
+            permits.take();
+            counters.connects.increment();
             var route = any.route();
             actions.add(() -> {
-                long timer = vertx.setTimer(settings.probeTimeoutMillis(), id -> probeUnanswered());
+                long timer = vertx.setTimer(timeoutMillis, id -> probeUnanswered());
                 connector.connect(route, this::lateEnd).onComplete(done -> {
                     vertx.cancelTimer(timer);
-                    if (done.succeeded() || Connector.isAnswer(done.cause())) {
-                        probeAnswered(); // connected, or refused: either way the server answers
-                    } else {
-                        probeEnded(done.cause()); // no answer; a late one still ends the stall (lateEnd)
-                    }
-                    Runnable giveBack = () -> vertx.setTimer(Math.max(1, settings.teardownMillis()), id -> {
-                        Actions freed = new Actions();
-                        synchronized (this) {
-                            permits--;
-                            permitsReturned.increment();
-                            dispatch(freed);
+                    boolean answered = done.succeeded() || Connector.isAnswer(done.cause());
+                    // Connected or refused: either way the server answers. No answer: a late one
+                    // still ends the stall (lateEnd).
+                    locked(later -> {
+                        long at = System.nanoTime();
+                        if (answered) {
+                            long since = health.sinceNanos();
+                            recovered(at, since, health.probeAnswered(at), later);
+                        } else {
+                            health.probeFailed(at, done.cause() instanceof ConnectTimeout);
                         }
-                        freed.run();
                     });
+                    Runnable giveBack = () -> vertx.setTimer(millis(settings.releaseGraceNanos()), id -> locked(freed -> {
+                        permits.giveBack(1);
+                        counters.permitsReturned.increment();
+                        dispatch(freed);
+                    }));
                     if (done.succeeded()) {
                         done.result().close().onComplete(closed -> giveBack.run());
                     } else {
@@ -978,42 +703,20 @@ public final class ServerBudget {
             });
             return;
         }
-        // Nothing to probe with: every permit is on a call. Long statements look the same as a
-        // frozen server until they outlive the statement timeout, which a live server enforces.
-        long oldest = oldestInFlight();
-        if (settings.statementTimeoutNanos() > 0 && oldest != 0
-                && now - Math.max(oldest, resumedNanos) > settings.statementTimeoutNanos() + settings.stallThresholdNanos()) {
+        health.probed(now, false);
+        if (health.outlivedStatementTimeout(now, links.oldestInFlight())) {
             becomeStalled(now, actions);
         }
     }
 
-    private void probeAnswered() {
-        Actions actions = new Actions();
-        synchronized (this) {
-            probing = false;
-            replied(-1, actions);
-        }
-        actions.run();
-    }
-
-    private synchronized void probeEnded(Throwable failure) {
-        probing = false;
-        timedOutConnect(failure);
-    }
-
     /** The probe timeout passed with the probe's call still out: the server is stalled. */
     private void probeUnanswered() {
-        Actions actions = new Actions();
-        synchronized (this) {
+        locked(actions -> {
             long now = System.nanoTime();
-            noticePause(now);
-            // Resumed within the probe's time: its answer may be waiting to be read, so it decides.
-            boolean resumedMeanwhile = now - resumedNanos < TimeUnit.MILLISECONDS.toNanos(settings.probeTimeoutMillis());
-            if (health != Health.HEALTHY && !resumedMeanwhile) {
-                becomeStalled(System.nanoTime(), actions);
+            if (health.probeUnanswered(now)) {
+                becomeStalled(now, actions);
             }
-        }
-        actions.run();
+        });
     }
 
     /**
@@ -1021,15 +724,13 @@ public final class ServerBudget {
      * flight are cut off as a deadline would cut them off: their connections are closed), and new
      * ones fail fast until a reply.
      */
-    private void becomeStalled(long now, Actions actions) {
-        if (health != Health.STALLED) {
-            stalls.increment();
-            LOG.warnf("server %s stalled: no reply for %d ms with calls in flight, and none to a probe;"
-                    + " its tenants' requests fail fast (tenant-database-stalled) until it answers", server,
-                    (now - lastReplyNanos) / 1_000_000);
-            health = Health.STALLED;
-            healthSinceNanos = now;
-            for (TenantPool pool : pools) {
+    private void becomeStalled(long now, AfterLock actions) {
+        long silentMillis = (now - health.lastReplyNanos()) / 1_000_000;
+        if (health.stall(now)) {
+            actions.add(() -> LOG.warnf("server %s stalled: no reply for %d ms with calls in flight, and none to a"
+                    + " probe; its tenants' requests fail fast (tenant-database-stalled) until it answers", server,
+                    silentMillis));
+            for (TenantPool pool : links.pools()) {
                 for (Link link : List.copyOf(pool.links)) {
                     Runnable abort = link.abort;
                     if (link.state == Link.State.LEASED && !link.probe && abort != null) {
@@ -1039,15 +740,37 @@ public final class ServerBudget {
                 }
             }
         }
-        for (TenantPool pool : pools) {
+        for (TenantPool pool : links.pools()) {
             for (TenantPool.Waiter waiter : List.copyOf(pool.queue)) {
                 vertx.cancelTimer(waiter.timer);
                 GovernorRejection refusal = stalledRefusal();
                 actions.add(() -> waiter.fail(refusal));
             }
             pool.queue.clear();
-            waiting.remove(pool);
+            rules.leave(pool);
         }
+    }
+
+    /** The health timer's look at the server (see {@link TenantPools}). */
+    void checkHealth() {
+        locked(actions -> {
+            long now = System.nanoTime();
+            long paused = health.noticePause(now);
+            if (paused > 0) {
+                actions.add(() -> LOG.debugf("server %s: this process did not run for %d ms; that silence is not"
+                        + " the server's", server, paused / 1_000_000));
+            }
+            checkHealth(now, actions);
+        });
+    }
+
+    public Health health() {
+        return health.health();
+    }
+
+    /** Times the server was found stalled since start. */
+    public long stalls() {
+        return health.stalls();
     }
 
     /** A lease held longer than the long-lease threshold, still held. */
@@ -1058,79 +781,31 @@ public final class ServerBudget {
      * Leases held past {@code thresholdNanos} and not reported yet, each reported once: the sweep
      * that replaces a timer per lease (run by {@link TenantPools}' health timer).
      */
-    List<LongLease> longLeases(long thresholdNanos, long now) {
-        List<LongLease> found = new ArrayList<>();
-        synchronized (this) {
-            for (TenantPool pool : pools) {
-                if (pool.leased == 0) {
-                    continue;
-                }
-                for (Link link : pool.links) {
-                    StatementLog.Caller caller = link.caller;
-                    if (link.state == Link.State.LEASED && !link.longLeaseReported && caller != null
-                            && now - link.leasedAtNanos > thresholdNanos) {
-                        link.longLeaseReported = true;
-                        found.add(new LongLease(caller, now - link.leasedAtNanos));
-                    }
-                }
-            }
-        }
-        return found;
-    }
-
-    /** The stall check of the health timer (see {@link TenantPools}). */
-    /** A gap in our own looking means this process did not run; the time since resuming is what counts. */
-    private void noticePause(long now) {
-        if (now - lastCheckNanos > PAUSE_NANOS) {
-            resumedNanos = now;
-            LOG.debugf("server %s: this process did not run for %d ms; that silence is not the server's", server,
-                    (now - lastCheckNanos) / 1_000_000);
-        }
-        lastCheckNanos = now;
-    }
-
-    void checkHealth() {
-        Actions actions = new Actions();
-        synchronized (this) {
-            checkHealth(System.nanoTime(), actions);
-        }
-        actions.run();
-    }
-
-    public Health health() {
-        return health;
-    }
-
-    /** Times the server was found stalled since start. */
-    public long stalls() {
-        return stalls.sum();
+    synchronized List<LongLease> longLeases(long thresholdNanos, long now) {
+        return links.longLeases(thresholdNanos, now);
     }
 
     // ------------------------------------------------------------------------------------------
     // Pools coming and going
 
     synchronized void register(TenantPool pool) {
-        pools.add(pool);
+        links.pools().add(pool);
     }
 
     /** Stops the pool admitting work; its queued and running work finishes, then it closes. */
     void retire(TenantPool pool) {
-        Actions actions = new Actions();
-        synchronized (this) {
-            if (pool.state != TenantPool.State.LIVE) {
-                return;
+        locked(actions -> {
+            if (pool.state == TenantPool.State.LIVE) {
+                pool.state = TenantPool.State.DRAINING;
+                afterLeaseEnded(pool, actions);
+                dispatch(actions);
             }
-            pool.state = TenantPool.State.DRAINING;
-            afterLeaseEnded(pool, actions);
-            dispatch(actions);
-        }
-        actions.run();
+        });
     }
 
     /** Closes a pool now, whatever it is doing: the drain timeout passed, or the application stops. */
     void forceClose(TenantPool pool) {
-        Actions actions = new Actions();
-        synchronized (this) {
+        locked(actions -> {
             for (TenantPool.Waiter waiter : List.copyOf(pool.queue)) {
                 vertx.cancelTimer(waiter.timer);
                 actions.add(() -> waiter.fail(new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN,
@@ -1141,11 +816,10 @@ public final class ServerBudget {
                 beginClose(link, actions, link.state == Link.State.LEASED);
             }
             closePool(pool, actions);
-        }
-        actions.run();
+        });
     }
 
-    private void closePool(TenantPool pool, Actions actions) {
+    private void closePool(TenantPool pool, AfterLock actions) {
         for (Link link : List.copyOf(pool.links)) {
             if (link.state == Link.State.IDLE) {
                 beginClose(link, actions, false);
@@ -1153,28 +827,19 @@ public final class ServerBudget {
         }
         if (pool.state != TenantPool.State.CLOSED) {
             pool.state = TenantPool.State.CLOSED;
-            waiting.remove(pool);
-            pools.remove(pool);
+            rules.leave(pool);
+            links.pools().remove(pool);
             actions.add(pool::closed);
         }
     }
 
     /** Closes idle connections past the idle timeout or their lifetime, oldest first; stops at the first young one. */
     void sweep(long nowNanos) {
-        Actions actions = new Actions();
-        synchronized (this) {
-            for (Iterator<Link> it = idle.iterator(); it.hasNext(); ) {
-                Link link = it.next();
-                boolean idleTooLong = nowNanos - link.idleSinceNanos > settings.idleTimeoutNanos();
-                boolean tooOld = nowNanos - link.createdNanos > settings.maxLifetimeNanos();
-                if (!idleTooLong && !tooOld) {
-                    break;
-                }
-                it.remove();
+        locked(actions -> {
+            for (Link link : links.expired(nowNanos, settings.idleTimeoutNanos(), settings.maxLifetimeNanos())) {
                 beginClose(link, actions, false);
             }
-        }
-        actions.run();
+        });
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1186,16 +851,15 @@ public final class ServerBudget {
      * {@code server-budget-exhausted} when the wait ends.
      */
     public Future<Void> acquire(String holder, long timeoutMillis) {
-        Actions actions = new Actions();
+        AfterLock actions = new AfterLock();
         PermitWaiter waiter;
         synchronized (this) {
-            if (permitWaiters.isEmpty() && permits < cap() && waiting.isEmpty()) {
-                permits++;
-                permitsHeldBy.merge(holder, 1, Integer::sum);
+            if (permitWaiters.isEmpty() && permits.below(cap()) && !rules.anyoneWaiting()) {
+                permits.takeFor(holder);
                 return Future.succeededFuture();
             }
             // A leased budget at zero may be granted a share at its next renewal: wait for it.
-            if ((cap() == 0 && !leased) || timeoutMillis <= 0) {
+            if ((cap() == 0 && !share.leased()) || timeoutMillis <= 0) {
                 return Future.failedFuture(exhausted());
             }
             waiter = new PermitWaiter(holder);
@@ -1215,93 +879,54 @@ public final class ServerBudget {
         return waiter.promise.future();
     }
 
-    /** Gives back permits taken with {@link #acquire}. */
+    /** Gives back permits taken with {@link #acquire}; refuses more than {@code holder} holds. */
     public void release(String holder, int count) {
-        if (count <= 0) {
-            return;
+        if (count > 0) {
+            locked(actions -> {
+                permits.giveBack(holder, count, server);
+                dispatch(actions);
+            });
         }
-        Actions actions = new Actions();
-        synchronized (this) {
-            int held = permitsHeldBy.getOrDefault(holder, 0);
-            if (count > held) {
-                throw new IllegalStateException(holder + " released " + count + " permits of " + server + " but holds "
-                        + held);
-            }
-            if (held == count) {
-                permitsHeldBy.remove(holder);
-            } else {
-                permitsHeldBy.put(holder, held - count);
-            }
-            permits -= count;
-            dispatch(actions);
-        }
-        actions.run();
     }
 
     private GovernorRejection exhausted() {
-        return refusal(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED,
+        return counters.refusal(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED,
                 "the connection budget of this tenant's database server is in use; retry shortly");
     }
 
-    /** A refusal by this server, counted against it once its caller is answered with it. */
-    private GovernorRejection refusal(GovernorRejection.Reason reason, String detail) {
-        return new GovernorRejection(reason, detail, refusals.get(reason));
-    }
-
     // ------------------------------------------------------------------------------------------
-    // What it holds
+    // The share: ServerShare decides, this retires what is over it
 
     public String server() {
         return server;
     }
 
-    /**
-     * The limit in force now. Without leases, the configured share. With leases, the share granted
-     * by the last successful renewal while it is recent ({@code ttl / 2} since it was sent), then
-     * the guaranteed minimum, then nothing: judged by this instance's own monotonic clock at every
-     * decision, so a replica that cannot renew never connects beyond what the others still count
-     * as its own, even before a timer has noticed.
-     */
+    /** The limit in force now (see {@link ServerShare#cap}). */
     private int cap() {
-        if (!leased) {
-            return limit;
-        }
-        long now = System.nanoTime();
-        if (now - fullUntilNanos < 0) {
-            return limit;
-        }
-        return now - floorUntilNanos < 0 ? Math.min(limit, floor) : 0;
+        return share.cap(System.nanoTime());
     }
 
     /**
      * A renewal succeeded: this instance may use {@code share} until {@code fullForNanos} after
      * {@code sentNanos} (when the renewal was sent, before the registry stamped it), then
-     * {@code floor} until {@code floorForNanos} after it. A smaller share retires the excess at
+     * {@code floor} until {@code floorForNanos} after it. A smaller share sheds the excess at
      * once: idle connections close now, busy ones when their work ends.
      */
     void grant(int share, int floor, long sentNanos, long fullForNanos, long floorForNanos) {
-        Actions actions = new Actions();
-        synchronized (this) {
-            this.limit = Math.max(0, share);
-            this.floor = Math.max(0, floor);
-            this.fullUntilNanos = sentNanos + fullForNanos;
-            this.floorUntilNanos = sentNanos + floorForNanos;
+        locked(actions -> {
+            this.share.grant(share, floor, sentNanos, fullForNanos, floorForNanos);
             dispatch(actions);
-        }
-        actions.run();
+        });
     }
 
-    /** Applies a limit that fell with time (no renewal): the excess retires now rather than on next use. */
+    /** Applies a limit that fell with time (no renewal): the excess is shed now rather than on next use. */
     void enforceCap() {
-        if (!leased) {
-            return;
+        if (share.leased()) {
+            locked(actions -> {
+                share.demand(demandNow());
+                shedExcess(actions);
+            });
         }
-        Actions actions = new Actions();
-        synchronized (this) {
-            demandPeak = Math.max(demandPeak, demandNow());
-            retireExcess(actions);
-        }
-        actions.run();
     }
 
     void onShareLimited(Runnable action) {
@@ -1310,61 +935,45 @@ public final class ServerBudget {
 
     /** Connections in use or connecting, plus those wanted by waiting tenants and migrations. */
     private int demandNow() {
-        int demand = permitWaiters.size() + permitsHeldBy.values().stream().mapToInt(Integer::intValue).sum();
-        for (TenantPool pool : pools) {
-            demand += pool.leased + Math.max(0, pool.queue.size());
-            for (Link link : pool.links) {
-                if (link.state == Link.State.CONNECTING || link.state == Link.State.MOVING) {
-                    demand++;
-                }
-            }
-        }
-        return demand;
+        return permitWaiters.size() + permits.heldByHolders() + links.demand();
     }
 
     /**
-     * Retires connections above the limit in force: idle ones (oldest first, lingering ones too)
-     * close now; busy and connecting ones are retired by {@link #place} when they become free.
-     * Permits of retiring connections are not counted again, so no more close than the excess.
+     * Sheds connections above the limit in force: idle ones (oldest first, lingering ones too)
+     * close now; busy and connecting ones are shed by {@link #place} when they become free.
+     * Permits of connections already being shed are not counted again, so no more close than the excess.
      */
-    private void retireExcess(Actions actions) {
-        int excess = permits - retiring - cap();
-        for (Iterator<Link> it = idle.iterator(); excess > 0 && it.hasNext(); excess--) {
-            Link link = it.next();
-            it.remove();
-            retire(link, actions);
-        }
-        for (TenantPool pool : pools) {
-            while (excess > 0 && !pool.idle.isEmpty()) {
-                retire(pool.idle.peekFirst(), actions);
-                excess--;
+    private void shedExcess(AfterLock actions) {
+        int excess = permits.excessOver(cap());
+        if (excess > 0) {
+            for (Link link : links.idleToShed(excess)) {
+                shed(link, actions);
             }
         }
     }
 
-    private void retire(Link link, Actions actions) {
-        link.retiring = true;
-        retiring++;
+    private void shed(Link link, AfterLock actions) {
+        permits.shed(link);
         beginClose(link, actions, false);
     }
 
     /** What the lease protocol publishes for this server; see {@link ReplicaLeases}. */
     synchronized LeaseView leaseView() {
-        boolean inUse = users > 0 || permits > 0 || !waiting.isEmpty() || !permitWaiters.isEmpty() || !pools.isEmpty();
         int now = demandNow();
-        return new LeaseView(limit, cap(), Math.min(limit, floor), permits, fleetBudget, inUse, Math.max(demandPeak, now));
+        return new LeaseView(share.share(), cap(), share.floor(), permits.held(), share.fleetBudget(), inUse(),
+                share.demandPeak(now));
     }
 
     /** The renewal read the demand: the peak starts over from what is wanted now. */
     synchronized void demandPublished() {
-        demandPeak = demandNow();
+        share.demandPublished(demandNow());
     }
 
     /**
      * @param share   the share granted by the last renewal
      * @param cap     the limit in force now (the share, the minimum or zero)
      * @param floor   the minimum it keeps while renewals fail
-     * @param permits the permits held, retiring ones included: what this instance may be using
+     * @param permits the permits held, shed ones included: what this instance may be using
      * @param fleetBudget the budget of all replicas together
      * @param inUse   a pool or migration uses the server: this instance wants a share of it
      * @param demand  the most connections in use or wanted since the last renewal
@@ -1377,116 +986,80 @@ public final class ServerBudget {
     }
 
     /**
-     * Lowers the limit to what the server allows, once. Connections already open above the new
-     * limit stay until they close; no new one is opened until the total is below it. Returns
-     * {@code false} if the limit was already derived.
+     * Lowers the budget to what the server allows, once (see {@link ServerShare#derive}).
+     * Connections already open above the new limit stay until they close; no new one is opened
+     * until the total is below it. Returns {@code false} if the limit was already derived.
      */
     public synchronized boolean deriveLimit(int serverAllows) {
-        if (derived) {
-            return false;
-        }
-        derived = true;
-        if (leased) {
-            fleetBudget = Math.max(0, Math.min(fleetBudget, serverAllows)); // the next renewal splits it
-        } else {
-            limit = Math.max(0, Math.min(limit, serverAllows));
-        }
-        return true;
+        return share.derive(serverAllows);
     }
 
     public synchronized boolean isDerived() {
-        return derived;
+        return share.derived();
     }
+
+    // ------------------------------------------------------------------------------------------
+    // What it holds and has done
 
     /** Permits held right now: every connection connecting, open or closing, and migrations'. */
     public synchronized int granted() {
-        return permits;
+        return permits.held();
     }
 
     /** Tenants waiting for one of this server's connections, plus migrations waiting for a permit. */
     public synchronized int waiting() {
-        int count = permitWaiters.size();
-        for (TenantPool pool : waiting) {
-            count += Math.max(0, pool.wanted());
-        }
-        return count;
-    }
-
-    public synchronized boolean hasWaiters() {
-        return !waiting.isEmpty() || !permitWaiters.isEmpty();
+        return permitWaiters.size() + rules.wanted();
     }
 
     /** Connections (of any state but closed) the tenant holds, plus its migrations' permits. */
     public synchronized int heldBy(String tenant) {
-        int held = permitsHeldBy.getOrDefault(tenant, 0);
-        for (TenantPool pool : pools) {
-            if (pool.key().equals(tenant)) {
-                held += pool.held();
-            }
-        }
-        return held;
+        return permits.heldBy(tenant) + links.heldBy(tenant);
     }
 
     /** Requests answered {@code server-budget-exhausted}: they waited for this server's budget in vain. */
     public long rejected() {
-        return refusals.get(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED).sum();
+        return counters.refused(GovernorRejection.Reason.SERVER_BUDGET_EXHAUSTED);
     }
 
     /** Requests answered with each refusal of this server (problem type slug to count), since start. */
     public Map<String, Long> refusals() {
-        Map<String, Long> answered = new java.util.LinkedHashMap<>();
-        refusals.forEach((reason, count) -> {
-            if (reason != GovernorRejection.Reason.SHUTTING_DOWN) {
-                answered.put(reason.slug, count.sum());
-            }
-        });
-        return answered;
+        return counters.refusals();
     }
 
     /** Physical connects started to this server. */
     public long connects() {
-        return connects.sum();
+        return counters.connects.sum();
     }
 
     /** Connections handed to another tenant with {@code changeUser}. */
     public long moves() {
-        return moved.sum();
+        return counters.moves.sum();
     }
 
     /** Hand-overs done by closing a connection and connecting for the receiving tenant. */
     public long reconnects() {
-        return reconnected.sum();
+        return counters.reconnects.sum();
     }
 
-    /** Permits returned after their connection closed (each exactly once). */
+    /** Permits given back after their connection closed (each exactly once). */
     public long permitsReturned() {
-        return permitsReturned.sum();
+        return counters.permitsReturned.sum();
     }
 
     /** Connections connecting, open or closing: 0 once every close has been observed. */
     public synchronized int liveConnections() {
-        return liveLinks;
-    }
-
-    /** Closes observed, by tenantgate or by the server. */
-    public long closesObserved() {
-        return closesObserved.sum();
+        return links.live();
     }
 
     /** A consistent view of this server, for stats. */
     synchronized ServerView view() {
         int open = 0;
         int inUse = 0;
-        int idleCount = idle.size();
-        for (TenantPool pool : pools) {
-            for (Link link : pool.links) {
-                if (link.isOpen() || link.state == Link.State.CONNECTING) {
-                    open++;
-                }
-            }
+        for (TenantPool pool : links.pools()) {
+            open += ServerLinks.openOf(pool);
             inUse += pool.leased;
         }
-        return new ServerView(open, inUse, idleCount, waiting(), cap(), permits, rejected());
+        return new ServerView(open, inUse, links.idleCount(), waiting(), cap(), permits.held(), rejected());
     }
 
     record ServerView(int open, int inUse, int idle, int waiting, int limit, int permits, long rejected) {
@@ -1494,13 +1067,7 @@ public final class ServerBudget {
 
     /** One tenant's part of this server, for stats. */
     synchronized TenantPool.View view(TenantPool pool) {
-        int open = 0;
-        for (Link link : pool.links) {
-            if (link.isOpen() || link.state == Link.State.CONNECTING) {
-                open++;
-            }
-        }
-        return new TenantPool.View(open, pool.leased, pool.idle.size(), pool.queue.size());
+        return new TenantPool.View(ServerLinks.openOf(pool), pool.leased, pool.idle.size(), pool.queue.size());
     }
 
     /** No work of the pool's is running or queued. */
@@ -1520,9 +1087,14 @@ public final class ServerBudget {
         users = Math.max(0, users - 1);
     }
 
+    private boolean inUse() {
+        return users > 0 || permits.held() > 0 || rules.anyoneWaiting() || !permitWaiters.isEmpty()
+                || !links.pools().isEmpty();
+    }
+
     /** How long nothing at all has used this budget, in nanoseconds; 0 while anything does. */
     synchronized long unusedSince(long nowNanos) {
-        if (users > 0 || permits > 0 || !waiting.isEmpty() || !permitWaiters.isEmpty() || !pools.isEmpty()) {
+        if (inUse()) {
             unusedSinceNanos = 0;
             return 0;
         }
@@ -1530,30 +1102,5 @@ public final class ServerBudget {
             unusedSinceNanos = nowNanos;
         }
         return nowNanos - unusedSinceNanos;
-    }
-
-    /** Work decided under the lock, started once it is released. */
-    static final class Actions {
-        private List<Runnable> runnables;
-
-        void add(Runnable runnable) {
-            if (runnables == null) {
-                runnables = new ArrayList<>(2);
-            }
-            runnables.add(runnable);
-        }
-
-        void run() {
-            if (runnables == null) {
-                return;
-            }
-            for (Runnable runnable : runnables) {
-                try {
-                    runnable.run();
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "governor action failed");
-                }
-            }
-        }
     }
 }

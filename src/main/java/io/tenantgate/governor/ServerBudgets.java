@@ -25,7 +25,7 @@ public class ServerBudgets {
     private final Vertx vertx;
     private final BudgetConfig config;
     private final Connector connector;
-    private final ServerBudget.Settings settings;
+    private final ServerSettings settings;
     private final LeaseTimings leases;
     private final ConcurrentMap<String, ServerBudget> budgets = new ConcurrentHashMap<>();
     /** Told of every new budget (the lease protocol claims a share for it at once). */
@@ -37,13 +37,7 @@ public class ServerBudgets {
         this.config = config;
         this.connector = connector;
         this.leases = leases;
-        this.settings = new ServerBudget.Settings(Math.max(1, pool.handoverQuantum()), pool.handoverLinger().toMillis(),
-                config.releaseGrace().toMillis(),
-                leases.governorIdleCapNanos(pool.idleTimeout().toNanos()), pool.maxLifetime().isZero() ? Long.MAX_VALUE : pool.maxLifetime().toNanos(),
-                Math.max(1, pool.acquireTimeout().toMillis()), Math.max(0, pool.maxWaitQueue()),
-                resilience.stall().threshold().toNanos(), Math.max(1, resilience.stall().probeTimeout().toMillis()),
-                resilience.stall().probeInterval().toNanos(), pool.statementTimeout().toNanos(),
-                resilience.stall().answerDelay().toMillis(), pool.handoverPatience().toNanos());
+        this.settings = ServerSettings.of(pool, config, resilience, leases);
     }
 
     private ServerBudget newBudget(String server) {

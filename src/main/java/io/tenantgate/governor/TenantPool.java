@@ -138,7 +138,6 @@ final class TenantPool {
     int incoming;
     /** Of {@link #incoming}: closing connections whose permit will pass to it. */
     int reserved;
-    long served;
     /** When it was last lent a connection: among waiting tenants holding as few, the least recently served goes first. */
     long lastServedNanos;
 

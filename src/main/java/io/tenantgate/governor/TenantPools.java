@@ -362,8 +362,4 @@ public class TenantPools {
         pools.clear();
         draining.clear();
     }
-
-    Map<String, TenantPool> pools() {
-        return Map.copyOf(pools);
-    }
 }

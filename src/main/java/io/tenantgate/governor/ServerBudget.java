@@ -11,14 +11,11 @@ import io.vertx.sqlclient.SqlConnection;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One database server ({@code host:port}): its connection budget, and every connection the
@@ -129,6 +126,11 @@ public final class ServerBudget {
             step.accept(actions);
         }
         actions.run();
+    }
+
+    /** After the lock: a timer that runs {@code step} under the lock {@code nanos} from now. */
+    private void later(long nanos, Consumer<AfterLock> step, AfterLock actions) {
+        actions.add(() -> vertx.setTimer(millis(nanos), id -> locked(step)));
     }
 
     private static long millis(long nanos) {
@@ -256,11 +258,11 @@ public final class ServerBudget {
     private void linger(Link link, long now, AfterLock actions) {
         links.makeIdle(link, now, false);
         long generation = ++link.lingerGeneration;
-        actions.add(() -> vertx.setTimer(millis(rules.settings().lingerNanos()), id -> locked(later -> {
+        later(rules.settings().lingerNanos(), then -> {
             if (links.lingerEnded(link, generation)) {
-                dispatch(later);
+                dispatch(then);
             }
-        })));
+        }, actions);
     }
 
     /** Lends a connection to the next queued request of its tenant. */
@@ -378,10 +380,10 @@ public final class ServerBudget {
         }
         if (!patienceTimerSet) {
             patienceTimerSet = true;
-            actions.add(() -> vertx.setTimer(millis(left), id -> locked(later -> {
+            later(left, then -> {
                 patienceTimerSet = false;
-                dispatch(later);
-            })));
+                dispatch(then);
+            }, actions);
         }
         return true;
     }
@@ -505,8 +507,7 @@ public final class ServerBudget {
         if (settings.releaseGraceNanos() <= 0) {
             settlePermit(link, actions);
         } else {
-            actions.add(() -> vertx.setTimer(millis(settings.releaseGraceNanos()),
-                    id -> locked(later -> settlePermit(link, later))));
+            later(settings.releaseGraceNanos(), then -> settlePermit(link, then), actions);
         }
     }
 
@@ -598,14 +599,13 @@ public final class ServerBudget {
 
     /** The server answered (a statement ended, a connect or move completed): it is not stalled. */
     private void replied(long now, long leaseNanos, AfterLock actions) {
-        long since = health.sinceNanos();
-        recovered(now, since, health.replied(now, leaseNanos), actions);
+        recovered(health.replied(now, leaseNanos), actions);
     }
 
-    /** {@code was}: the health the server left on a reply (null if it was healthy), held since {@code since}. */
-    private void recovered(long now, long since, Health was, AfterLock actions) {
+    /** {@code was}: the health the server left on a reply, null if it was healthy. */
+    private void recovered(Health was, AfterLock actions) {
         if (was != null) {
-            long silentMillis = (now - since) / 1_000_000;
+            long silentMillis = health.endedSpellNanos() / 1_000_000;
             actions.add(() -> LOG.infof("server %s answers again (%s for %d ms)", server,
                     was == Health.STALLED ? "stalled" : "suspected", silentMillis));
             dispatch(actions);
@@ -657,9 +657,7 @@ public final class ServerBudget {
                 connection.preparedQuery("SELECT 1").execute().onComplete(done -> {
                     vertx.cancelTimer(timer);
                     locked(later -> {
-                        long at = System.nanoTime();
-                        long since = health.sinceNanos();
-                        recovered(at, since, health.probeAnswered(at), later);
+                        recovered(health.probeAnswered(System.nanoTime()), later);
                         idleLink.probe = false;
                     });
                     release(idleLink, done.succeeded());
@@ -683,17 +681,17 @@ public final class ServerBudget {
                     locked(later -> {
                         long at = System.nanoTime();
                         if (answered) {
-                            long since = health.sinceNanos();
-                            recovered(at, since, health.probeAnswered(at), later);
+                            recovered(health.probeAnswered(at), later);
                         } else {
                             health.probeFailed(at, done.cause() instanceof ConnectTimeout);
                         }
                     });
-                    Runnable giveBack = () -> vertx.setTimer(millis(settings.releaseGraceNanos()), id -> locked(freed -> {
+                    AfterLock giveBack = new AfterLock();
+                    later(settings.releaseGraceNanos(), freed -> {
                         permits.giveBack(1);
                         counters.permitsReturned.increment();
                         dispatch(freed);
-                    }));
+                    }, giveBack);
                     if (done.succeeded()) {
                         done.result().close().onComplete(closed -> giveBack.run());
                     } else {
@@ -741,14 +739,19 @@ public final class ServerBudget {
             }
         }
         for (TenantPool pool : links.pools()) {
-            for (TenantPool.Waiter waiter : List.copyOf(pool.queue)) {
-                vertx.cancelTimer(waiter.timer);
-                GovernorRejection refusal = stalledRefusal();
-                actions.add(() -> waiter.fail(refusal));
-            }
-            pool.queue.clear();
-            rules.leave(pool);
+            failQueued(pool, this::stalledRefusal, actions);
         }
+    }
+
+    /** Every request queued for the pool fails with a refusal of its own; the pool stops waiting. */
+    private void failQueued(TenantPool pool, Supplier<GovernorRejection> refusal, AfterLock actions) {
+        for (TenantPool.Waiter waiter : pool.queue) {
+            vertx.cancelTimer(waiter.timer);
+            GovernorRejection why = refusal.get();
+            actions.add(() -> waiter.fail(why));
+        }
+        pool.queue.clear();
+        rules.leave(pool);
     }
 
     /** The health timer's look at the server (see {@link TenantPools}). */
@@ -806,12 +809,8 @@ public final class ServerBudget {
     /** Closes a pool now, whatever it is doing: the drain timeout passed, or the application stops. */
     void forceClose(TenantPool pool) {
         locked(actions -> {
-            for (TenantPool.Waiter waiter : List.copyOf(pool.queue)) {
-                vertx.cancelTimer(waiter.timer);
-                actions.add(() -> waiter.fail(new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN,
-                        "the pool of tenant " + pool.key() + " closed; retry")));
-            }
-            pool.queue.clear();
+            failQueued(pool, () -> new GovernorRejection(GovernorRejection.Reason.SHUTTING_DOWN,
+                    "the pool of tenant " + pool.key() + " closed; retry"), actions);
             for (Link link : List.copyOf(pool.links)) {
                 beginClose(link, actions, link.state == Link.State.LEASED);
             }

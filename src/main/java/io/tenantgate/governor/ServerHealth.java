@@ -43,6 +43,7 @@ final class ServerHealth {
     private final Settings settings;
     private volatile Health health = Health.HEALTHY;
     private long sinceNanos;
+    private long endedSpellNanos;
     private long lastReplyNanos;
     private double meanLeaseNanos;
     /** A probe's call is outstanding: its reply, whenever it comes, ends a stall. */
@@ -79,9 +80,14 @@ final class ServerHealth {
         return stalls;
     }
 
-    /** How long the current health has lasted, for the log line that ends it. */
+    /** When the current health began. */
     long sinceNanos() {
         return sinceNanos;
+    }
+
+    /** How long the server was suspected or stalled before its last recovery, for the log line. */
+    long endedSpellNanos() {
+        return endedSpellNanos;
     }
 
     long lastReplyNanos() {
@@ -101,6 +107,7 @@ final class ServerHealth {
             return null;
         }
         Health was = health;
+        endedSpellNanos = now - sinceNanos;
         health = Health.HEALTHY;
         sinceNanos = now;
         return was;

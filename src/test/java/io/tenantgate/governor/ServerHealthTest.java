@@ -227,6 +227,7 @@ class ServerHealthTest {
         assertEquals(Health.SUSPECT, health.probeAnswered(s + 10 * MS));
         assertEquals(Health.HEALTHY, health.health());
         assertEquals(s + 10 * MS, health.sinceNanos());
+        assertEquals(10 * MS, health.endedSpellNanos(), "suspected from the check to the answer");
         assertEquals(s + 10 * MS, health.lastReplyNanos());
         // no probe is out any more: silence is judged again from the answer
         assertEquals(Check.NONE, health.check(s + 10 * MS + THRESHOLD, oldest(T0)));
